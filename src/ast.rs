@@ -1,0 +1,246 @@
+//! The syntax tree of rule files. Every node keeps its span in the rule file, so that every
+//! error and every finding can point at the exact place.
+
+use crate::number::CmpOp;
+use crate::severity::Severity;
+use crate::source::{SourceFile, Span};
+use rust_decimal::Decimal;
+use std::sync::Arc;
+
+/// A rule: `rule ID SEVERITY "MESSAGE" [since Y] [until Y] { BODY }`.
+#[derive(Debug)]
+pub struct Rule {
+    /// The rule id (`FA-EXP-001`).
+    pub id: String,
+    /// Where the id stands.
+    pub id_span: Span,
+    /// The severity.
+    pub severity: Severity,
+    /// The message, with interpolated expressions.
+    pub message: Vec<MessagePart>,
+    /// The message as written (for listings).
+    pub message_text: String,
+    /// First fiscal year the rule applies to.
+    pub since: Option<i64>,
+    /// Last fiscal year the rule applies to.
+    pub until: Option<i64>,
+    /// Help text shown with each finding.
+    pub help: Option<String>,
+    /// Why the rule exists (shown by `tally explain`).
+    pub rationale: Option<String>,
+    /// The statements of the body.
+    pub body: Vec<Stmt>,
+    /// The whole rule.
+    pub span: Span,
+    /// The file it came from.
+    pub file: Arc<SourceFile>,
+    /// True when the rule reads the prior-year dataset (`prior.…`).
+    pub uses_prior: bool,
+}
+
+/// A piece of a rule message.
+#[derive(Debug)]
+pub enum MessagePart {
+    /// Literal text.
+    Text(String),
+    /// `{expr}`: the expression's value.
+    Expr(Expr),
+}
+
+/// A statement in a rule body.
+#[derive(Debug)]
+pub enum Stmt {
+    /// A check: each time it fails is a finding.
+    Check(Expr),
+    /// `let NAME = EXPR`.
+    Let {
+        /// The variable.
+        name: String,
+        /// Its value.
+        value: Expr,
+    },
+    /// `for NAME in EXPR { … }`.
+    For {
+        /// The loop variable.
+        var: String,
+        /// The list iterated over.
+        list: Expr,
+        /// The loop body.
+        body: Vec<Stmt>,
+    },
+    /// `when COND { … }`.
+    When {
+        /// The condition.
+        cond: Expr,
+        /// Statements that apply when it holds.
+        body: Vec<Stmt>,
+    },
+}
+
+/// An expression with its span.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    /// Where it stands in the rule file.
+    pub span: Span,
+    /// What it is.
+    pub kind: ExprKind,
+}
+
+/// The kinds of expressions.
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    /// A decimal literal (exact).
+    Number(Decimal),
+    /// A string literal.
+    Text(String),
+    /// A path into the data or a variable.
+    Path(Path),
+    /// A built-in function call.
+    Call(Func, Vec<Expr>),
+    /// `-x`.
+    Neg(Box<Expr>),
+    /// `not x`.
+    Not(Box<Expr>),
+    /// Arithmetic.
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    /// A comparison, with its explicit tolerance (if any).
+    Compare(CmpOp, Box<Expr>, Box<Expr>, Option<Tolerance>),
+    /// `a and b`.
+    And(Box<Expr>, Box<Expr>),
+    /// `a or b`.
+    Or(Box<Expr>, Box<Expr>),
+    /// `a ?? default`.
+    Default(Box<Expr>, Box<Expr>),
+}
+
+/// `+ - * /`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+}
+
+/// `within 0.01` or `within 0.5%`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tolerance {
+    /// An absolute amount.
+    Absolute(Decimal),
+    /// A percentage of the larger side.
+    Relative(Decimal),
+}
+
+/// A path: a root name followed by keys and indexes.
+#[derive(Debug, Clone)]
+pub struct Path {
+    /// The first name: a variable or a top-level key of the dataset.
+    pub root: String,
+    /// Where the root name stands.
+    pub root_span: Span,
+    /// The rest of the path.
+    pub segments: Vec<Segment>,
+}
+
+/// One step of a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// `.name` or `."quoted name"`.
+    Key(String),
+    /// `[n]`.
+    Index(usize),
+}
+
+impl Path {
+    /// The path as written, e.g. `a.b[0]`.
+    pub fn display(&self) -> String {
+        let mut s = self.root.clone();
+        for seg in &self.segments {
+            push_segment(&mut s, seg);
+        }
+        s
+    }
+}
+
+/// Appends a path segment as it would be written.
+pub fn push_segment(out: &mut String, seg: &Segment) {
+    match seg {
+        Segment::Key(k) if k.chars().all(|c| c.is_alphanumeric() || c == '_') => {
+            out.push('.');
+            out.push_str(k);
+        }
+        Segment::Key(k) => {
+            out.push_str(".\"");
+            out.push_str(k);
+            out.push('"');
+        }
+        Segment::Index(i) => {
+            out.push('[');
+            out.push_str(&i.to_string());
+            out.push(']');
+        }
+    }
+}
+
+/// The built-in functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    /// `sum(values…)`: lists are flattened.
+    Sum,
+    /// `count(list)`.
+    Count,
+    /// `min(values…)`.
+    Min,
+    /// `max(values…)`.
+    Max,
+    /// `abs(x)`.
+    Abs,
+    /// `round(x, digits)`.
+    Round,
+    /// `exists(path)`.
+    Exists,
+}
+
+impl Func {
+    /// Every function, for "did you mean" and the reference.
+    pub const ALL: [Func; 7] = [
+        Func::Sum,
+        Func::Count,
+        Func::Min,
+        Func::Max,
+        Func::Abs,
+        Func::Round,
+        Func::Exists,
+    ];
+
+    /// The name as written in rules.
+    pub fn name(self) -> &'static str {
+        match self {
+            Func::Sum => "sum",
+            Func::Count => "count",
+            Func::Min => "min",
+            Func::Max => "max",
+            Func::Abs => "abs",
+            Func::Round => "round",
+            Func::Exists => "exists",
+        }
+    }
+
+    /// The function of that name.
+    pub fn from_name(name: &str) -> Option<Func> {
+        Func::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Allowed numbers of arguments: (min, max).
+    pub fn arity(self) -> (usize, usize) {
+        match self {
+            Func::Sum | Func::Min | Func::Max => (1, usize::MAX),
+            Func::Count | Func::Abs | Func::Exists => (1, 1),
+            Func::Round => (2, 2),
+        }
+    }
+}

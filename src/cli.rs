@@ -1,0 +1,287 @@
+//! The command line: arguments → rules → check → output → exit code.
+
+use crate::check::CheckOptions;
+use crate::discover::discover;
+use crate::finding::FileReport;
+use crate::json;
+use crate::render::{self, Style};
+use crate::ruleset::{LoadError, RuleSet};
+use crate::severity::Severity;
+use crate::summary::Summary;
+use crate::yaml::Limits;
+use crate::{Sink, run_check};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+/// Exit code: no finding at or above `--fail-on`.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: findings at or above `--fail-on`.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code: tally could not do its job.
+pub const EXIT_TROUBLE: i32 = 2;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  no finding at or above --fail-on (default: error)
+  1  findings at or above --fail-on
+  2  tally could not do its job: bad arguments, a rule file with errors, a path that does not exist";
+
+/// tally checks whether a fiscal report adds up.
+#[derive(Debug, Parser)]
+#[command(name = "tally", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check datasets (YAML files, or folders of them) against rules.
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// Dataset files or folders (*.yaml, *.yml, searched recursively).
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Rule files (*.tally) or folders of them; repeatable. Default: the built-in pack.
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Exit with 1 when there is a finding at or above this severity.
+    #[arg(long, value_enum, default_value_t = Level::Error)]
+    fail_on: Level,
+    /// The prior-year dataset, for cross-year rules (default: each dataset's `meta.prior`).
+    #[arg(long, value_name = "PATH")]
+    prior: Option<PathBuf>,
+    /// Largest dataset file read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_size)]
+    max_file_size: u64,
+    /// Deepest nesting of lists and mappings in a dataset.
+    #[arg(long, value_name = "LEVELS", default_value_t = Limits::default().max_depth)]
+    max_depth: usize,
+    /// When to use colours in human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Width of human output (default: the terminal's, or 100).
+    #[arg(long, value_name = "COLUMNS")]
+    width: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    /// Rich diagnostics with the dataset excerpt, and a summary line.
+    Human,
+    /// One JSON document (version 1).
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Level {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<Level> for Severity {
+    fn from(l: Level) -> Severity {
+        match l {
+            Level::Error => Severity::Error,
+            Level::Warning => Severity::Warning,
+            Level::Info => Severity::Info,
+        }
+    }
+}
+
+/// Runs the command line and returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                EXIT_TROUBLE
+            } else {
+                EXIT_OK
+            };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check(args),
+    }
+}
+
+/// Loads the rules named on the command line, or the built-in pack; prints errors.
+pub fn load_rules(paths: &[PathBuf], style: Style) -> Option<RuleSet> {
+    let loaded = if paths.is_empty() {
+        RuleSet::builtin()
+    } else {
+        RuleSet::load(paths)
+    };
+    match loaded {
+        Ok(rules) => Some(rules),
+        Err(LoadError::Io(path, why)) => {
+            eprintln!("error: cannot read rules at {}: {why}", path.display());
+            None
+        }
+        Err(LoadError::Rules(errors)) => {
+            eprint!("{}", render::render_rule_errors(&errors, style));
+            eprintln!(
+                "error: {} {} in rule files; nothing was checked",
+                errors.len(),
+                if errors.len() == 1 {
+                    "problem"
+                } else {
+                    "problems"
+                }
+            );
+            None
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> i32 {
+    let stdout_tty = std::io::stdout().is_terminal();
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let width = args.width.unwrap_or_else(|| {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(100)
+    });
+    let style = Style { width, color };
+    let err_style = Style {
+        color: color && std::io::stderr().is_terminal(),
+        ..style
+    };
+    let Some(rules) = load_rules(&args.rules, err_style) else {
+        return EXIT_TROUBLE;
+    };
+    let found = discover(&args.paths);
+    for path in &found.missing {
+        eprintln!("error: {}: no such file or folder", path.display());
+    }
+    let options = CheckOptions {
+        limits: Limits {
+            max_file_size: args.max_file_size,
+            max_depth: args.max_depth.max(1),
+        },
+        prior: args.prior.clone(),
+    };
+    if let Some(prior) = &options.prior
+        && !prior.exists()
+    {
+        eprintln!("error: --prior {}: no such file", prior.display());
+        return EXIT_TROUBLE;
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let human = move |r: &FileReport| render::render_report(r, style);
+    let result = match args.format {
+        Format::Human => {
+            let mut sink = HumanSink { out: &mut out };
+            run_check(
+                &found.files,
+                &found.problems,
+                &rules,
+                &options,
+                Some(&human),
+                &mut sink,
+            )
+        }
+        Format::Json => {
+            let mut sink = JsonSink::new(&mut out);
+            run_check(
+                &found.files,
+                &found.problems,
+                &rules,
+                &options,
+                None,
+                &mut sink,
+            )
+        }
+    };
+    let flushed = out.flush();
+    let summary = match (result, flushed) {
+        (Ok(summary), Ok(())) => summary,
+        (Err(e), _) | (_, Err(e)) => {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("error: cannot write the output: {e}");
+            }
+            return EXIT_TROUBLE;
+        }
+    };
+    if !found.missing.is_empty() {
+        EXIT_TROUBLE
+    } else if summary.reaches(args.fail_on.into()) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Writes rendered diagnostics and ends with the summary line.
+struct HumanSink<'a, W: Write> {
+    out: &'a mut W,
+}
+
+impl<W: Write> Sink for HumanSink<'_, W> {
+    fn file(&mut self, _report: &FileReport, rendered: Option<&str>) -> std::io::Result<()> {
+        self.out.write_all(rendered.unwrap_or("").as_bytes())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
+        self.out.write_all(render::summary_line(summary).as_bytes())
+    }
+}
+
+/// Streams the JSON document file by file, so that memory does not grow with the batch.
+struct JsonSink<'a, W: Write> {
+    out: &'a mut W,
+    first: bool,
+}
+
+impl<'a, W: Write> JsonSink<'a, W> {
+    fn new(out: &'a mut W) -> Self {
+        JsonSink { out, first: true }
+    }
+}
+
+impl<W: Write> Sink for JsonSink<'_, W> {
+    fn file(&mut self, report: &FileReport, _rendered: Option<&str>) -> std::io::Result<()> {
+        let prefix = if self.first {
+            "{\"version\":1,\"files\":["
+        } else {
+            ","
+        };
+        self.first = false;
+        self.out.write_all(prefix.as_bytes())?;
+        serde_json::to_writer(&mut *self.out, &json::file_json(report))?;
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
+        if self.first {
+            self.out.write_all(b"{\"version\":1,\"files\":[")?;
+        }
+        self.out.write_all(b"],\"summary\":")?;
+        serde_json::to_writer(&mut *self.out, summary)?;
+        self.out.write_all(b"}\n")
+    }
+}

@@ -1,0 +1,860 @@
+//! Running rules against a dataset.
+//!
+//! Each check is first evaluated in a fast mode that builds no strings. Only a check that
+//! fails (or cannot be evaluated) is run a second time with tracing on, to collect the paths
+//! and source texts of every value involved, which the finding then labels. Most checks pass,
+//! so the cost of good diagnostics is paid only where there is something to report.
+
+use crate::ast::{
+    ArithOp, Expr, ExprKind, Func, MessagePart, Path, Rule, Segment, Stmt, Tolerance, push_segment,
+};
+use crate::dataset::{Node, NodeKind};
+use crate::finding::{Finding, RuleSite, ValueRef};
+use crate::number::{self, ArithError, CmpOp, Num, can_hold};
+use crate::ruleset::PRIOR;
+use crate::source::{SourceFile, Span};
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// A loaded dataset as the evaluator sees it.
+#[derive(Clone, Copy)]
+pub struct Data<'d> {
+    /// The root mapping.
+    pub root: &'d Node,
+    /// Its file.
+    pub file: &'d Arc<SourceFile>,
+}
+
+/// Runs one rule against a dataset (and its prior year, if any), returning its findings.
+pub fn run_rule<'d>(rule: &Rule, data: Data<'d>, prior: Option<Data<'d>>) -> Vec<Finding> {
+    let mut ev = Evaluator {
+        rule,
+        data,
+        prior,
+        vars: Vec::new(),
+        paths: false,
+        trace: None,
+        findings: Vec::new(),
+    };
+    ev.block(&rule.body);
+    ev.findings
+}
+
+/// A value during evaluation.
+#[derive(Clone, Debug)]
+enum Value<'d> {
+    Num(Num),
+    Text(Cow<'d, str>),
+    Bool(bool),
+    /// A data node not yet converted (a mapping, a list, or a scalar read from the data).
+    Node(&'d Node, Place),
+    /// Several values: a path through a list.
+    List(Vec<Value<'d>>),
+}
+
+/// Where a data node came from: which dataset, (when tracing) its path, and the key or item
+/// that led to it (where a "has no" finding points).
+#[derive(Clone, Debug, Default)]
+struct Place {
+    prior: bool,
+    path: Option<Arc<str>>,
+    key: Option<Span>,
+}
+
+/// Why a check could not be evaluated.
+#[derive(Clone, Debug)]
+enum Problem {
+    /// The path is missing from the data; `at` is the nearest existing place.
+    Missing {
+        path: String,
+        at: Span,
+        parent: String,
+        key: String,
+    },
+    /// A value of the wrong kind.
+    WrongKind {
+        path: String,
+        found: String,
+        want: &'static str,
+        at: Option<Span>,
+    },
+    /// Arithmetic failed.
+    Arith(ArithError, Span),
+    /// Anything else, at a place in the rule.
+    Other(String),
+}
+
+impl Problem {
+    fn describe(&self) -> String {
+        match self {
+            Problem::Missing { path, .. } => format!("the dataset has no `{path}`"),
+            Problem::WrongKind {
+                path, found, want, ..
+            } => format!("`{path}` is {found}, not {want}"),
+            Problem::Arith(e, _) => e.to_string(),
+            Problem::Other(s) => s.clone(),
+        }
+    }
+
+    fn at(&self) -> Option<Span> {
+        match self {
+            Problem::Missing { at, .. } => Some(*at),
+            Problem::WrongKind { at, .. } => *at,
+            _ => None,
+        }
+    }
+}
+
+type Eval<T> = Result<T, Problem>;
+
+/// The comparison that decided a check, for the help text.
+#[derive(Clone, Debug)]
+enum Evidence {
+    Numbers {
+        op: CmpOp,
+        left: Num,
+        right: Num,
+        tolerance: Option<(Tolerance, Decimal)>,
+    },
+    Texts {
+        op: CmpOp,
+        left: String,
+        right: String,
+    },
+    Condition,
+}
+
+struct Evaluator<'r, 'd> {
+    rule: &'r Rule,
+    data: Data<'d>,
+    prior: Option<Data<'d>>,
+    /// Variables in scope, innermost last.
+    vars: Vec<(&'r str, Eval<Value<'d>>)>,
+    /// Whether data places carry their paths (needed for loop items, `let` values and traces).
+    paths: bool,
+    /// When tracing: the data values read so far, and the last deciding comparison.
+    trace: Option<Trace>,
+    findings: Vec<Finding>,
+}
+
+#[derive(Default)]
+struct Trace {
+    values: Vec<ValueRef>,
+    evidence: Option<Evidence>,
+}
+
+impl<'r, 'd> Evaluator<'r, 'd> {
+    fn block(&mut self, stmts: &'r [Stmt]) {
+        let depth = self.vars.len();
+        for stmt in stmts {
+            match stmt {
+                Stmt::Check(e) => self.check(e),
+                Stmt::Let { name, value } => {
+                    let v = self.with_paths(|ev| ev.value(value));
+                    self.vars.push((name, v));
+                }
+                Stmt::For { var, list, body } => self.for_each(var, list, body),
+                Stmt::When { cond, body } => match self.truth(cond, false) {
+                    Ok(true) => self.block(body),
+                    Ok(false) => {}
+                    Err(_) => self.report_problem(cond),
+                },
+            }
+        }
+        self.vars.truncate(depth);
+    }
+
+    fn for_each(&mut self, var: &'r str, list: &'r Expr, body: &'r [Stmt]) {
+        // The list's path is worked out once per loop, so that each item can name its place.
+        let resolved = self.with_paths(|ev| ev.value(list));
+        let items: Vec<Value<'d>> = match resolved {
+            Ok(Value::Node(node, place)) => match &node.kind {
+                NodeKind::List(items) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| Value::Node(item, place.child_index(i, true)))
+                    .collect(),
+                NodeKind::Null => Vec::new(),
+                _ => {
+                    let found = node.kind_name().to_string();
+                    self.problem_finding(
+                        list,
+                        Problem::WrongKind {
+                            path: place.display(),
+                            found,
+                            want: "a list",
+                            at: Some(node.span),
+                        },
+                    );
+                    return;
+                }
+            },
+            Ok(Value::List(items)) => items,
+            Ok(_) => {
+                self.problem_finding(list, Problem::Other("`for` needs a list".into()));
+                return;
+            }
+            Err(_) => {
+                self.report_problem(list);
+                return;
+            }
+        };
+        for item in items {
+            self.vars.push((var, Ok(item)));
+            self.block(body);
+            self.vars.pop();
+        }
+    }
+
+    /// Runs `f` with data paths built, restoring the previous setting.
+    fn with_paths<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::replace(&mut self.paths, true);
+        let result = f(self);
+        self.paths = saved;
+        result
+    }
+
+    /// Starts tracing a re-evaluation: values, evidence and paths are recorded.
+    fn start_trace(&mut self) -> bool {
+        self.trace = Some(Trace::default());
+        std::mem::replace(&mut self.paths, true)
+    }
+
+    /// Evaluates a check; a failure is run again with tracing to build its finding.
+    fn check(&mut self, expr: &'r Expr) {
+        match self.truth(expr, false) {
+            Ok(true) => {}
+            Ok(false) => {
+                let saved = self.start_trace();
+                let again = self.truth(expr, false);
+                let trace = self.trace.take().unwrap_or_default();
+                self.paths = saved;
+                if matches!(again, Ok(true)) {
+                    return; // cannot happen: evaluation is deterministic
+                }
+                let message = self.message();
+                let help = trace.evidence.as_ref().map(describe_evidence);
+                self.push_finding(expr.span, message, None, trace.values, help);
+            }
+            Err(_) => self.report_problem(expr),
+        }
+    }
+
+    /// Re-evaluates an expression that failed with tracing on, and reports its problem.
+    fn report_problem(&mut self, expr: &'r Expr) {
+        let saved = self.start_trace();
+        let problem = match self.truth(expr, false) {
+            Err(p) => p,
+            Ok(_) => match self.value(expr) {
+                Err(p) => p,
+                Ok(_) => Problem::Other("this check could not be evaluated".into()),
+            },
+        };
+        self.problem_finding(expr, problem);
+        self.paths = saved;
+    }
+
+    fn problem_finding(&mut self, expr: &'r Expr, problem: Problem) {
+        let trace = self.trace.take().unwrap_or_default();
+        let message = format!("{}: {}", self.message(), problem.describe());
+        let primary = problem.at();
+        let site = match &problem {
+            Problem::Arith(_, span) => *span,
+            _ => expr.span,
+        };
+        self.push_finding(site, message, primary, trace.values, None);
+        if let (Problem::Missing { parent, key, .. }, Some(f)) =
+            (&problem, self.findings.last_mut())
+            && let Some(at) = primary
+        {
+            let label = if parent.is_empty() {
+                format!("the dataset has no `{key}`")
+            } else {
+                format!("`{parent}` has no `{key}`")
+            };
+            f.notes.push((at, label));
+        }
+    }
+
+    fn push_finding(
+        &mut self,
+        site: Span,
+        message: String,
+        primary: Option<Span>,
+        mut values: Vec<ValueRef>,
+        evidence: Option<String>,
+    ) {
+        let mut seen = std::collections::HashSet::new();
+        values.retain(|v| seen.insert((v.prior.is_some(), v.span)));
+        let primary = primary.or_else(|| values.iter().find(|v| v.prior.is_none()).map(|v| v.span));
+        let help = match (evidence, &self.rule.help) {
+            (Some(e), Some(h)) => Some(format!("{e}\n{h}")),
+            (Some(e), None) => Some(e),
+            (None, Some(h)) => Some(h.clone()),
+            (None, None) => None,
+        };
+        self.findings.push(Finding {
+            rule: self.rule.id.clone(),
+            severity: self.rule.severity,
+            message,
+            primary: primary.or(Some(Span::new(0, 0))),
+            values,
+            notes: Vec::new(),
+            help,
+            rule_site: Some(RuleSite {
+                file: self.rule.file.clone(),
+                span: site,
+            }),
+        });
+    }
+
+    /// The rule message with its `{…}` parts filled in from the current scope.
+    fn message(&mut self) -> String {
+        let saved = self.trace.take();
+        let mut out = String::new();
+        for part in &self.rule.message {
+            match part {
+                MessagePart::Text(t) => out.push_str(t),
+                MessagePart::Expr(e) => match self.value(e) {
+                    Ok(v) => out.push_str(&self.show(&v)),
+                    Err(_) => out.push('?'),
+                },
+            }
+        }
+        self.trace = saved;
+        out
+    }
+
+    fn show(&self, v: &Value<'d>) -> String {
+        match v {
+            Value::Num(n) => number::display(n.value),
+            Value::Text(t) => t.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Node(node, place) => {
+                let file = if place.prior {
+                    self.prior.map_or(self.data.file, |p| p.file)
+                } else {
+                    self.data.file
+                };
+                match &node.kind {
+                    NodeKind::Text(t) => t.to_string(),
+                    _ => node.describe(file).to_string(),
+                }
+            }
+            Value::List(items) => {
+                let shown: Vec<String> = items.iter().map(|i| self.show(i)).collect();
+                format!("[{}]", shown.join(", "))
+            }
+        }
+    }
+
+    /// Whether a condition holds; `negate` pushes a surrounding `not` down to the comparisons,
+    /// so that `not (a = b)` means "a ≠ b can hold", consistently with rounding.
+    fn truth(&mut self, e: &'r Expr, negate: bool) -> Eval<bool> {
+        match &e.kind {
+            ExprKind::Not(inner) => self.truth(inner, !negate),
+            ExprKind::And(a, b) if !negate => Ok(self.truth(a, false)? && self.truth(b, false)?),
+            ExprKind::And(a, b) => Ok(self.truth(a, true)? || self.truth(b, true)?),
+            ExprKind::Or(a, b) if !negate => Ok(self.truth(a, false)? || self.truth(b, false)?),
+            ExprKind::Or(a, b) => Ok(self.truth(a, true)? && self.truth(b, true)?),
+            ExprKind::Compare(op, l, r, tol) => {
+                let op = if negate { op.negated() } else { *op };
+                self.compare(op, l, r, *tol)
+            }
+            _ => {
+                let v = self.value(e)?;
+                let b = match v {
+                    Value::Bool(b) => b,
+                    Value::Node(node, place) => match node.kind {
+                        NodeKind::Bool(b) => b,
+                        _ => {
+                            return Err(Problem::WrongKind {
+                                path: place.display(),
+                                found: node.kind_name().into(),
+                                want: "true or false",
+                                at: Some(node.span),
+                            });
+                        }
+                    },
+                    _ => {
+                        return Err(Problem::Other(
+                            "a check must be a condition (a comparison, `exists(…)`, …)".into(),
+                        ));
+                    }
+                };
+                if let Some(t) = &mut self.trace {
+                    t.evidence = Some(Evidence::Condition);
+                }
+                Ok(b != negate)
+            }
+        }
+    }
+
+    fn compare(
+        &mut self,
+        op: CmpOp,
+        l: &'r Expr,
+        r: &'r Expr,
+        tol: Option<Tolerance>,
+    ) -> Eval<bool> {
+        let lv = self.value(l)?;
+        let rv = self.value(r)?;
+        if let (Some(a), Some(b)) = (self.text_of(&lv), self.text_of(&rv)) {
+            let holds = match op {
+                CmpOp::Eq => a == b,
+                CmpOp::Ne => a != b,
+                _ => {
+                    return Err(Problem::Other(format!(
+                        "text can only be compared with `=` or `!=`, not `{}`",
+                        op.symbol()
+                    )));
+                }
+            };
+            if let Some(t) = &mut self.trace {
+                t.evidence = Some(Evidence::Texts {
+                    op,
+                    left: a.into_owned(),
+                    right: b.into_owned(),
+                });
+            }
+            return Ok(holds);
+        }
+        let left = self.num(lv)?;
+        let right = self.num(rv)?;
+        let tolerance = tol.map(|t| (t, tolerance_amount(t, left, right)));
+        let amount = tolerance.map_or(Decimal::ZERO, |(_, a)| a);
+        if let Some(t) = &mut self.trace {
+            t.evidence = Some(Evidence::Numbers {
+                op,
+                left,
+                right,
+                tolerance,
+            });
+        }
+        Ok(can_hold(left, op, right, amount))
+    }
+
+    /// The text of a value that is text (a literal or a text scalar in the data).
+    fn text_of<'v>(&self, v: &'v Value<'d>) -> Option<Cow<'v, str>> {
+        match v {
+            Value::Text(t) => Some(Cow::Borrowed(t)),
+            Value::Node(node, _) => match &node.kind {
+                NodeKind::Text(t) => Some(Cow::Borrowed(t)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn value(&mut self, e: &'r Expr) -> Eval<Value<'d>> {
+        match &e.kind {
+            ExprKind::Number(d) => Ok(Value::Num(Num::exact(*d))),
+            ExprKind::Text(t) => Ok(Value::Text(Cow::Owned(t.clone()))),
+            ExprKind::Path(p) => self.path(p),
+            ExprKind::Call(f, args) => self.call(*f, args, e.span),
+            ExprKind::Neg(x) => {
+                let v = self.value(x)?;
+                Ok(Value::Num(self.num(v)?.neg()))
+            }
+            ExprKind::Arith(op, a, b) => {
+                let a = self.value(a)?;
+                let a = self.num(a)?;
+                let b = self.value(b)?;
+                let b = self.num(b)?;
+                let r = match op {
+                    ArithOp::Add => a.add(b),
+                    ArithOp::Sub => a.sub(b),
+                    ArithOp::Mul => a.mul(b),
+                    ArithOp::Div => a.div(b),
+                };
+                r.map(Value::Num).map_err(|err| Problem::Arith(err, e.span))
+            }
+            ExprKind::Default(a, b) => match self.value(a) {
+                Ok(Value::Node(node, _)) if matches!(node.kind, NodeKind::Null) => self.value(b),
+                Err(Problem::Missing { .. }) => self.value(b),
+                other => other,
+            },
+            ExprKind::Not(_) | ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Compare(..) => {
+                self.truth(e, false).map(Value::Bool)
+            }
+        }
+    }
+
+    /// Converts a value to a number, recording the data it came from when tracing.
+    fn num(&mut self, v: Value<'d>) -> Eval<Num> {
+        match v {
+            Value::Num(n) => Ok(n),
+            Value::Node(node, place) => {
+                let file = if place.prior {
+                    self.prior.map_or(self.data.file, |p| p.file)
+                } else {
+                    self.data.file
+                };
+                if let Some(t) = &mut self.trace {
+                    t.values.push(ValueRef {
+                        path: place.display(),
+                        text: node.describe(file).to_string(),
+                        span: node.span,
+                        prior: place.prior.then(|| file.clone()),
+                    });
+                }
+                match &node.kind {
+                    NodeKind::Number(n) => Ok(*n),
+                    NodeKind::OutOfRange(text) => Err(Problem::WrongKind {
+                        path: place.display(),
+                        found: format!("{text}"),
+                        want: "a number tally can compute with exactly (at most 28 digits)",
+                        at: Some(node.span),
+                    }),
+                    NodeKind::Null => Err(Problem::WrongKind {
+                        path: place.display(),
+                        found: "empty".into(),
+                        want: "a number",
+                        at: Some(node.span),
+                    }),
+                    NodeKind::Text(t) => Err(Problem::WrongKind {
+                        path: place.display(),
+                        found: format!("the text \"{t}\""),
+                        want: "a number",
+                        at: Some(node.span),
+                    }),
+                    _ => Err(Problem::WrongKind {
+                        path: place.display(),
+                        found: node.kind_name().into(),
+                        want: "a number",
+                        at: Some(node.span),
+                    }),
+                }
+            }
+            Value::Text(t) => Err(Problem::Other(format!("\"{t}\" is text, not a number"))),
+            Value::Bool(_) => Err(Problem::Other("a condition is not a number".into())),
+            Value::List(_) => Err(Problem::Other(
+                "this path goes through a list and gives several values; use sum(…), count(…), min(…) or max(…)".into(),
+            )),
+        }
+    }
+
+    fn call(&mut self, f: Func, args: &'r [Expr], span: Span) -> Eval<Value<'d>> {
+        match f {
+            Func::Exists => {
+                let present = match self.value(&args[0]) {
+                    Ok(Value::Node(node, _)) => !matches!(node.kind, NodeKind::Null),
+                    Ok(_) => true,
+                    Err(Problem::Missing { .. }) => false,
+                    Err(other) => return Err(other),
+                };
+                Ok(Value::Bool(present))
+            }
+            Func::Count => {
+                let n = match self.value(&args[0])? {
+                    Value::List(items) => items.len(),
+                    Value::Node(node, _) => match &node.kind {
+                        NodeKind::List(items) => items.len(),
+                        NodeKind::Map(entries) => entries.len(),
+                        NodeKind::Null => 0,
+                        _ => 1,
+                    },
+                    _ => 1,
+                };
+                Ok(Value::Num(Num::exact(Decimal::from(n))))
+            }
+            Func::Abs => {
+                let v = self.value(&args[0])?;
+                Ok(Value::Num(self.num(v)?.abs()))
+            }
+            Func::Round => {
+                let v = self.value(&args[0])?;
+                let n = self.num(v)?;
+                let digits = match &args[1].kind {
+                    ExprKind::Number(d) => u32::try_from(d.trunc().mantissa()).unwrap_or(0),
+                    _ => 0,
+                };
+                Ok(Value::Num(n.round(digits)))
+            }
+            Func::Sum | Func::Min | Func::Max => {
+                let mut nums = Vec::new();
+                for arg in args {
+                    let v = self.value(arg)?;
+                    self.flatten(v, &mut nums)?;
+                }
+                let result = match f {
+                    Func::Sum => nums
+                        .into_iter()
+                        .try_fold(Num::exact(Decimal::ZERO), Num::add),
+                    _ => {
+                        let pick_min = f == Func::Min;
+                        let Some(first) = nums.first().copied() else {
+                            return Err(Problem::Other(format!("`{}` of no values", f.name())));
+                        };
+                        Ok(nums.into_iter().fold(first, |acc, n| {
+                            if (n.value < acc.value) == pick_min && n.value != acc.value {
+                                n
+                            } else {
+                                acc
+                            }
+                        }))
+                    }
+                };
+                result.map(Value::Num).map_err(|e| Problem::Arith(e, span))
+            }
+        }
+    }
+
+    /// Collects the numbers of a value, descending into lists (and list nodes).
+    fn flatten(&mut self, v: Value<'d>, out: &mut Vec<Num>) -> Eval<()> {
+        match v {
+            Value::List(items) => items.into_iter().try_for_each(|i| self.flatten(i, out)),
+            Value::Node(node, place) if matches!(node.kind, NodeKind::List(_)) => {
+                let NodeKind::List(items) = &node.kind else {
+                    unreachable!("flatten: checked above")
+                };
+                items.iter().enumerate().try_for_each(|(i, item)| {
+                    self.flatten(Value::Node(item, place.child_index(i, self.paths)), out)
+                })
+            }
+            other => {
+                out.push(self.num(other)?);
+                Ok(())
+            }
+        }
+    }
+
+    /// Resolves a path: a variable or the dataset (or `prior.`), then each segment.
+    fn path(&mut self, p: &'r Path) -> Eval<Value<'d>> {
+        let tracing = self.paths;
+        let (start, mut segments) = match self.vars.iter().rev().find(|(n, _)| *n == p.root) {
+            Some((_, v)) => (v.clone()?, p.segments.as_slice()),
+            None if p.root == PRIOR => {
+                let Some(prior) = self.prior else {
+                    return Err(Problem::Other("there is no prior-year dataset".into()));
+                };
+                let place = Place {
+                    prior: true,
+                    path: tracing.then(|| Arc::from(PRIOR)),
+                    key: None,
+                };
+                (Value::Node(prior.root, place), p.segments.as_slice())
+            }
+            None => {
+                let place = Place::default();
+                let root_key = std::slice::from_ref(&p.root);
+                // The root name is the first key of the dataset.
+                let v = self.step_key(Value::Node(self.data.root, place), &root_key[0], true)?;
+                (v, p.segments.as_slice())
+            }
+        };
+        let mut value = start;
+        while let Some((seg, rest)) = segments.split_first() {
+            value = match seg {
+                Segment::Key(k) => self.step_key(value, k, false)?,
+                Segment::Index(i) => self.step_index(value, *i)?,
+            };
+            segments = rest;
+        }
+        Ok(value)
+    }
+
+    fn step_key(&self, v: Value<'d>, key: &str, from_root: bool) -> Eval<Value<'d>> {
+        match v {
+            Value::Node(node, place) => match &node.kind {
+                NodeKind::Map(entries) => match entries.iter().find(|e| &*e.key == key) {
+                    Some(entry) => Ok(Value::Node(
+                        &entry.value,
+                        place.child_key(key, entry.key_span, self.paths, from_root),
+                    )),
+                    None => Err(Problem::Missing {
+                        path: place.join_key(key, from_root),
+                        at: self.key_place(node, &place),
+                        parent: if from_root {
+                            String::new()
+                        } else {
+                            place.display()
+                        },
+                        key: key.to_string(),
+                    }),
+                },
+                NodeKind::List(items) => {
+                    let values = items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, item)| {
+                            self.step_key(
+                                Value::Node(item, place.child_index(i, self.paths)),
+                                key,
+                                false,
+                            )
+                        })
+                        .collect::<Eval<Vec<_>>>()?;
+                    Ok(Value::List(values))
+                }
+                _ => Err(Problem::WrongKind {
+                    path: place.display(),
+                    found: node.kind_name().into(),
+                    want: "a mapping",
+                    at: Some(node.span),
+                }),
+            },
+            Value::List(items) => Ok(Value::List(
+                items
+                    .into_iter()
+                    .map(|i| self.step_key(i, key, false))
+                    .collect::<Eval<Vec<_>>>()?,
+            )),
+            _ => Err(Problem::Other(format!(
+                "`.{key}` applied to a computed value"
+            ))),
+        }
+    }
+
+    fn step_index(&self, v: Value<'d>, index: usize) -> Eval<Value<'d>> {
+        match v {
+            Value::Node(node, place) => match &node.kind {
+                NodeKind::List(items) => match items.get(index) {
+                    Some(item) => Ok(Value::Node(item, place.child_index(index, self.paths))),
+                    None => Err(Problem::Missing {
+                        path: format!("{}[{index}]", place.display()),
+                        at: self.key_place(node, &place),
+                        parent: place.display(),
+                        key: format!("item [{index}] (it has {})", items.len()),
+                    }),
+                },
+                _ => Err(Problem::WrongKind {
+                    path: place.display(),
+                    found: node.kind_name().into(),
+                    want: "a list",
+                    at: Some(node.span),
+                }),
+            },
+            Value::List(items) => items
+                .into_iter()
+                .nth(index)
+                .ok_or_else(|| Problem::Other(format!("no item [{index}]"))),
+            _ => Err(Problem::Other(format!(
+                "`[{index}]` applied to a computed value"
+            ))),
+        }
+    }
+
+    /// Where to point when something is missing under `node`: the node itself, unless it is
+    /// the whole dataset (then its first line).
+    fn key_place(&self, node: &Node, place: &Place) -> Span {
+        match place.key {
+            Some(key) => key,
+            None if std::ptr::eq(node, self.data.root) => Span::new(0, 0),
+            None => Span::new(node.span.start as usize, node.span.start as usize),
+        }
+    }
+}
+
+impl Place {
+    fn display(&self) -> String {
+        self.path.as_deref().unwrap_or("").to_string()
+    }
+
+    fn join_key(&self, key: &str, from_root: bool) -> String {
+        let mut s = if from_root {
+            String::new()
+        } else {
+            self.display()
+        };
+        if s.is_empty() && !self.prior {
+            s.push_str(key);
+        } else {
+            push_segment(&mut s, &Segment::Key(key.to_string()));
+        }
+        s
+    }
+
+    fn child_key(&self, key: &str, key_span: Span, tracing: bool, from_root: bool) -> Place {
+        Place {
+            key: Some(key_span),
+            prior: self.prior,
+            path: tracing.then(|| Arc::from(self.join_key(key, from_root))),
+        }
+    }
+
+    fn child_index(&self, i: usize, paths: bool) -> Place {
+        Place {
+            key: None,
+            prior: self.prior,
+            path: paths.then(|| Arc::from(format!("{}[{i}]", self.display()))),
+        }
+    }
+}
+
+fn tolerance_amount(t: Tolerance, left: Num, right: Num) -> Decimal {
+    match t {
+        Tolerance::Absolute(a) => a,
+        Tolerance::Relative(pct) => {
+            let larger = left.value.abs().max(right.value.abs());
+            larger
+                .checked_mul(pct)
+                .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED))
+                .unwrap_or(Decimal::MAX)
+        }
+    }
+}
+
+/// "left 1617.42, right 1612.36, difference 5.06 (beyond rounding ±0.01)".
+fn describe_evidence(e: &Evidence) -> String {
+    match e {
+        Evidence::Numbers {
+            op,
+            left,
+            right,
+            tolerance,
+        } => {
+            let side = |n: &Num| {
+                let v = number::display(n.value);
+                match (n.lo, n.hi) {
+                    (Some(lo), Some(hi)) if n.value.scale() > 4 && lo != hi => format!(
+                        "{v} (from rounded figures: {} … {})",
+                        number::display(lo),
+                        number::display(hi)
+                    ),
+                    _ => v,
+                }
+            };
+            let diff = left
+                .value
+                .checked_sub(right.value)
+                .map_or("?".to_string(), number::display);
+            let rounding = match (left.half_width(), right.half_width()) {
+                (Some(a), Some(b)) => {
+                    let w = a + b;
+                    if w.is_zero() {
+                        "both sides exact".to_string()
+                    } else {
+                        format!("rounding ±{}", number::display(w.normalize()))
+                    }
+                }
+                _ => "rounding unbounded".to_string(),
+            };
+            let allowance = match tolerance {
+                Some((Tolerance::Absolute(a), _)) => format!("tolerance ±{a} plus {rounding}"),
+                Some((Tolerance::Relative(p), a)) => {
+                    format!("tolerance {p}% (±{}) plus {rounding}", number::display(*a))
+                }
+                None => rounding,
+            };
+            let relation = match op {
+                CmpOp::Eq => "beyond",
+                _ => "with",
+            };
+            format!(
+                "left {}, right {}, difference {diff} ({relation} {allowance}); expected left {} right",
+                side(left),
+                side(right),
+                op.symbol()
+            )
+        }
+        Evidence::Texts { op, left, right } => {
+            format!(
+                "left \"{left}\", right \"{right}\"; expected left {} right",
+                op.symbol()
+            )
+        }
+        Evidence::Condition => "the condition does not hold".to_string(),
+    }
+}

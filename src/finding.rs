@@ -1,0 +1,91 @@
+//! Findings: what a check reports about a dataset. Plain data; rendering lives in `render`.
+
+use crate::severity::Severity;
+use crate::source::{SourceFile, Span};
+use std::sync::Arc;
+
+/// One reported problem in a dataset.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// The rule id (or a file-level code such as `yaml-syntax`).
+    pub rule: String,
+    /// How serious it is.
+    pub severity: Severity,
+    /// The message, interpolated.
+    pub message: String,
+    /// The main place in the dataset (None only for a file that could not be read at all).
+    pub primary: Option<Span>,
+    /// The dataset values involved, each labelled with its path and value.
+    pub values: Vec<ValueRef>,
+    /// Other labelled places in the dataset.
+    pub notes: Vec<(Span, String)>,
+    /// The computed sides and the tolerance, and the rule's help text.
+    pub help: Option<String>,
+    /// Where the rule is defined.
+    pub rule_site: Option<RuleSite>,
+}
+
+/// A dataset value that took part in a failing check.
+#[derive(Clone, Debug)]
+pub struct ValueRef {
+    /// Its path in the dataset (`expenditure.total`, `function_classes[2].amount`), with a
+    /// `prior.` prefix for values of the prior-year dataset.
+    pub path: String,
+    /// Its source text, as written in the dataset.
+    pub text: String,
+    /// Where it stands.
+    pub span: Span,
+    /// The prior-year file, when the value comes from there.
+    pub prior: Option<Arc<SourceFile>>,
+}
+
+/// A rule's place in its file.
+#[derive(Clone, Debug)]
+pub struct RuleSite {
+    /// The rule file.
+    pub file: Arc<SourceFile>,
+    /// The rule's header (id to message), or the failing check.
+    pub span: Span,
+}
+
+/// Everything found in one dataset file.
+#[derive(Debug)]
+pub struct FileReport {
+    /// The dataset file (its text may be empty when it could not be read).
+    pub file: Arc<SourceFile>,
+    /// The findings, in rule order then check order.
+    pub findings: Vec<Finding>,
+    /// Rules that ran on this dataset.
+    pub rules_applied: usize,
+    /// Rules skipped because they read the prior year and there is none.
+    pub skipped_no_prior: usize,
+    /// Rules skipped because their years do not cover the dataset's `meta.year`.
+    pub skipped_by_year: usize,
+    /// Notes about the run on this file (e.g. "no `meta.year`").
+    pub notes: Vec<String>,
+    /// Set when the file was deliberately not checked, with the reason.
+    pub not_checked: Option<String>,
+}
+
+impl FileReport {
+    /// A report with no findings yet.
+    pub fn new(file: Arc<SourceFile>) -> FileReport {
+        FileReport {
+            file,
+            findings: Vec::new(),
+            rules_applied: 0,
+            skipped_no_prior: 0,
+            skipped_by_year: 0,
+            notes: Vec::new(),
+            not_checked: None,
+        }
+    }
+
+    /// Number of findings of a severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}

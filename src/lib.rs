@@ -1,0 +1,108 @@
+//! tally: checks whether a fiscal report adds up.
+//!
+//! The pipeline, stage by stage (each a module):
+//!
+//! 1. [`discover`] the dataset files under the paths given;
+//! 2. [`ruleset`] loads the rule files ([`parser`] lowers the pest grammar to the [`ast`]) and
+//!    checks them as a whole, reporting every [`rule_error`] at once;
+//! 3. for each file, in parallel, [`check`] loads it ([`load`], [`yaml`] → a [`dataset`] tree
+//!    whose every value knows its place), runs each rule through the [`eval`]uator with
+//!    rounding-aware [`number`]s, and gathers [`finding`]s;
+//! 4. the findings go out in file order, as [`render`]ed miette diagnostics or [`json`],
+//!    and a [`summary`] decides the exit code.
+//!
+//! ```
+//! use tally::{check::CheckOptions, load::parse_dataset, ruleset::RuleSet, source::SourceFile};
+//! use std::sync::Arc;
+//!
+//! let rules = RuleSet::from_files(vec![Arc::new(SourceFile::new(
+//!     "sum.tally",
+//!     r#"rule SUM error "parts add up" { a + b = total }"#,
+//! ))])
+//! .unwrap();
+//! let data = parse_dataset("d.yaml".into(), "a: 0.33\nb: 0.33\ntotal: 0.67\n".into(), Default::default()).unwrap();
+//! let report = tally::check::check_dataset(&data, "d.yaml".as_ref(), &rules, &CheckOptions::default());
+//! assert!(report.findings.is_empty()); // 0.33 + 0.33 may well be 0.67 before rounding
+//! ```
+
+pub mod ast;
+pub mod check;
+pub mod cli;
+pub mod dataset;
+pub mod discover;
+pub mod eval;
+pub mod file_error;
+pub mod finding;
+pub mod json;
+pub mod load;
+pub mod number;
+pub mod parser;
+pub mod render;
+pub mod rule_error;
+pub mod ruleset;
+pub mod severity;
+pub mod source;
+pub mod summary;
+pub mod yaml;
+
+use check::{CheckOptions, check_file, file_finding};
+use file_error::FileError;
+use finding::FileReport;
+use rayon::prelude::*;
+use ruleset::RuleSet;
+use source::SourceFile;
+use std::path::PathBuf;
+use std::sync::Arc;
+use summary::Summary;
+
+/// Receives file reports in order as the run produces them.
+pub trait Sink {
+    /// One file's report (and its human rendering, when the sink asked for one).
+    fn file(&mut self, report: &FileReport, rendered: Option<&str>) -> std::io::Result<()>;
+    /// The end of the run.
+    fn finish(&mut self, summary: &Summary) -> std::io::Result<()>;
+}
+
+/// How many files are checked at once before their results are written out: enough to keep
+/// every core busy, few enough that memory does not grow with the number of files.
+const BATCH: usize = 64;
+
+/// Checks every file in `files`, streaming reports to `sink` in order.
+///
+/// `render` renders each report in the worker thread (human output is the costly part of a
+/// run with many findings, so it is done in parallel too).
+pub fn run_check(
+    files: &[PathBuf],
+    problems: &[(PathBuf, String)],
+    rules: &RuleSet,
+    options: &CheckOptions,
+    render: Option<&(dyn Fn(&FileReport) -> String + Sync)>,
+    sink: &mut dyn Sink,
+) -> std::io::Result<Summary> {
+    let mut summary = Summary::default();
+    for (path, why) in problems {
+        let mut report = FileReport::new(Arc::new(SourceFile::new(path.display().to_string(), "")));
+        report
+            .findings
+            .push(file_finding(FileError::new("io", why.clone())));
+        let rendered = render.map(|r| r(&report));
+        summary.add(&report);
+        sink.file(&report, rendered.as_deref())?;
+    }
+    for chunk in files.chunks(BATCH) {
+        let results: Vec<(FileReport, Option<String>)> = chunk
+            .par_iter()
+            .map(|path| {
+                let report = check_file(path, rules, options);
+                let rendered = render.map(|r| r(&report));
+                (report, rendered)
+            })
+            .collect();
+        for (report, rendered) in results {
+            summary.add(&report);
+            sink.file(&report, rendered.as_deref())?;
+        }
+    }
+    sink.finish(&summary)?;
+    Ok(summary)
+}

@@ -1,0 +1,171 @@
+//! Reading a dataset file from disk: size limit, UTF-8, BOM, YAML, a mapping at the top, and
+//! the dataset's own declared precision. Files are only ever opened for reading.
+
+use crate::dataset::{Dataset, Node, NodeKind};
+use crate::file_error::FileError;
+use crate::number::half_unit;
+use crate::source::{SourceFile, Span};
+use crate::yaml::{self, Limits};
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A dataset file that could not be loaded: its source (as far as it was read) and why.
+#[derive(Debug)]
+pub struct LoadFailure {
+    /// The file, with whatever text could be read (empty if none).
+    pub file: Arc<SourceFile>,
+    /// What went wrong.
+    pub error: FileError,
+}
+
+/// Loads the dataset at `path`.
+pub fn load_dataset(path: &Path, limits: Limits) -> Result<Dataset, LoadFailure> {
+    let name = path.display().to_string();
+    let fail = |text: String, error: FileError| LoadFailure {
+        file: Arc::new(SourceFile::new(name.clone(), text)),
+        error,
+    };
+    let bytes = match read_limited(path, limits.max_file_size) {
+        Ok(b) => b,
+        Err(e) => return Err(fail(String::new(), e)),
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            // Show the file up to the bad byte, so the place can be rendered.
+            let shown = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let err = FileError::new(
+                "invalid-utf8",
+                format!(
+                    "the file is not UTF-8 text: invalid byte 0x{:02X} at byte {valid}",
+                    bytes[valid]
+                ),
+            )
+            .at(Span::new(valid, valid));
+            return Err(fail(shown, err));
+        }
+    };
+    parse_dataset(name, text, limits)
+}
+
+/// Parses dataset text that is already in memory (used by tests and `tally test`).
+pub fn parse_dataset(name: String, text: String, limits: Limits) -> Result<Dataset, LoadFailure> {
+    let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let parsed = yaml::parse(&text[base..], base, limits);
+    let file = Arc::new(SourceFile::new(name, text));
+    let mut root = match parsed {
+        Ok(root) => root,
+        Err(error) => return Err(LoadFailure { file, error }),
+    };
+    if !matches!(root.kind, NodeKind::Map(_)) {
+        let error = FileError::new(
+            "not-a-mapping",
+            format!(
+                "a dataset must be a mapping of keys to values at the top level, but this file holds {}",
+                root.kind_name()
+            ),
+        )
+        .at(root.span);
+        return Err(LoadFailure { file, error });
+    }
+    if let Err(error) = apply_precision(&mut root) {
+        return Err(LoadFailure { file, error });
+    }
+    Ok(Dataset { file, root })
+}
+
+fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, FileError> {
+    let io = |e: std::io::Error| FileError::new("io", format!("cannot read the file: {e}"));
+    let file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > max {
+        return Err(FileError::new(
+            "file-too-large",
+            format!("the file is {size} bytes, more than the limit of {max} (see --max-file-size)"),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // `take` guards against a file that grows while it is read.
+    file.take(max + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > max {
+        return Err(FileError::new(
+            "file-too-large",
+            format!("the file is larger than the limit of {max} bytes (see --max-file-size)"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Applies `meta.precision`: a mapping from a dotted path (or `"*"` for the whole dataset) to
+/// the decimals its figures were rounded to. Figures below that path then stand for at least
+/// `± ½·10^-decimals`, however they are written (an amount printed as `260` in a table of
+/// figures rounded to 0.01 stands for 260 ± 0.005).
+fn apply_precision(root: &mut Node) -> Result<(), FileError> {
+    let Some(spec) = root.at("meta.precision") else {
+        return Ok(());
+    };
+    let NodeKind::Map(entries) = &spec.kind else {
+        return Err(FileError::new(
+            "bad-meta",
+            "`meta.precision` must map paths to decimals, like `{three_public: 2}`",
+        )
+        .at(spec.span));
+    };
+    let mut rules = Vec::new();
+    for entry in entries {
+        let Some(decimals) = entry.value.as_integer().filter(|d| (0..=28).contains(d)) else {
+            return Err(FileError::new(
+                "bad-meta",
+                format!(
+                    "`meta.precision.{}` must be a whole number of decimals from 0 to 28",
+                    entry.key
+                ),
+            )
+            .at(entry.value.span));
+        };
+        rules.push((entry.key.to_string(), decimals as u32));
+    }
+    for (path, decimals) in rules {
+        let half = if decimals == 0 {
+            rust_decimal::Decimal::new(5, 1)
+        } else {
+            half_unit(decimals)
+        };
+        let target = if path == "*" {
+            Some(&mut *root)
+        } else {
+            at_mut(root, &path)
+        };
+        if let Some(node) = target {
+            widen_all(node, half);
+        }
+    }
+    Ok(())
+}
+
+fn at_mut<'a>(node: &'a mut Node, dotted: &str) -> Option<&'a mut Node> {
+    dotted
+        .split('.')
+        .try_fold(node, |node, key| match &mut node.kind {
+            NodeKind::Map(entries) => entries
+                .iter_mut()
+                .find(|e| &*e.key == key)
+                .map(|e| &mut e.value),
+            _ => None,
+        })
+}
+
+fn widen_all(node: &mut Node, half: rust_decimal::Decimal) {
+    let mut todo = vec![node];
+    while let Some(n) = todo.pop() {
+        match &mut n.kind {
+            NodeKind::Number(num) => *num = num.widen_to(half),
+            NodeKind::List(items) => todo.extend(items.iter_mut()),
+            NodeKind::Map(entries) => todo.extend(entries.iter_mut().map(|e| &mut e.value)),
+            _ => {}
+        }
+    }
+}

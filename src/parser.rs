@@ -1,0 +1,773 @@
+//! Parsing rule files: the pest grammar in `grammar/tally.pest`, lowered to the AST in
+//! `ast.rs`. Errors are collected, not thrown: after a syntax error the parser resumes at the
+//! next `rule`, so an author sees every problem of a file at once.
+
+use crate::ast::{
+    ArithOp, Expr, ExprKind, Func, MessagePart, Path, Rule, Segment, Stmt, Tolerance,
+};
+use crate::number::CmpOp;
+use crate::rule_error::RuleError;
+use crate::severity::Severity;
+use crate::source::{SourceFile, Span};
+use pest::Parser as _;
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+use std::sync::{Arc, LazyLock};
+
+mod grammar {
+    /// The pest parser generated from `grammar/tally.pest`.
+    #[derive(pest_derive::Parser)]
+    #[grammar = "grammar/tally.pest"]
+    pub struct Grammar;
+}
+use grammar::{Grammar, Rule as G};
+
+/// Deepest nesting of brackets accepted: pest parses recursively, so a file of ten thousand
+/// `(` would overflow the stack before it could report anything.
+const MAX_NESTING: usize = 100;
+
+static PRATT: LazyLock<PrattParser<G>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(G::or, Assoc::Left))
+        .op(Op::infix(G::and, Assoc::Left))
+        .op(Op::prefix(G::not))
+        .op(Op::postfix(G::within))
+        .op(Op::infix(G::eq, Assoc::Left)
+            | Op::infix(G::ne, Assoc::Left)
+            | Op::infix(G::lt, Assoc::Left)
+            | Op::infix(G::le, Assoc::Left)
+            | Op::infix(G::gt, Assoc::Left)
+            | Op::infix(G::ge, Assoc::Left))
+        .op(Op::infix(G::add, Assoc::Left) | Op::infix(G::sub, Assoc::Left))
+        .op(Op::infix(G::mul, Assoc::Left) | Op::infix(G::div, Assoc::Left))
+        .op(Op::prefix(G::neg))
+        .op(Op::infix(G::coalesce, Assoc::Left))
+});
+
+/// Parses one rule file into its rules, with every error found.
+pub fn parse_file(file: &Arc<SourceFile>) -> (Vec<Rule>, Vec<RuleError>) {
+    let mut lower = Lower {
+        file: file.clone(),
+        errors: Vec::new(),
+        base: 0,
+    };
+    if let Some(at) = too_deep(&file.text) {
+        lower.error(
+            Span::new(at, at + 1),
+            format!("brackets are nested more than {MAX_NESTING} levels deep"),
+        );
+        return (Vec::new(), lower.errors);
+    }
+    let mut rules = Vec::new();
+    let mut offset = 0;
+    loop {
+        let rest = &file.text[offset..];
+        lower.base = offset;
+        match Grammar::parse(G::file, rest) {
+            Ok(mut pairs) => {
+                let file_pair = pairs.next().expect("file");
+                rules.extend(lower.rules(file_pair.into_inner()));
+                break;
+            }
+            Err(err) => {
+                let at = offset + error_offset(&err);
+                // Keep the rules before the one with the error, then resume at the next rule.
+                let cut = prev_rule_start(&file.text, offset, at);
+                let good = &file.text[offset..cut];
+                if let Ok(mut pairs) = Grammar::parse(G::file, good) {
+                    rules.extend(lower.rules(pairs.next().expect("file").into_inner()));
+                }
+                lower.errors.push(syntax_error(file, at, &err));
+                match next_rule_start(&file.text, at + 1) {
+                    Some(next) => offset = next,
+                    None => break,
+                }
+            }
+        }
+    }
+    (rules, lower.errors)
+}
+
+/// Parses a standalone expression (used for message interpolation).
+fn parse_expr(text: &str) -> Result<Pairs<'_, G>, pest::error::Error<G>> {
+    Grammar::parse(G::expr_only, text)
+}
+
+/// Lowers pest pairs to the AST, collecting errors.
+struct Lower {
+    file: Arc<SourceFile>,
+    errors: Vec<RuleError>,
+    /// Byte offset of the text being parsed within the file.
+    base: usize,
+}
+
+impl Lower {
+    fn span(&self, pair: &Pair<'_, G>) -> Span {
+        let s = pair.as_span();
+        // Implicit whitespace after the last token belongs to no construct.
+        let trailing = s.as_str().len() - s.as_str().trim_end().len();
+        Span::new(self.base + s.start(), self.base + s.end() - trailing)
+    }
+
+    fn error(&mut self, span: Span, message: impl Into<String>) {
+        self.errors
+            .push(RuleError::new(&self.file, span, message.into()));
+    }
+
+    fn rules(&mut self, pairs: Pairs<'_, G>) -> Vec<Rule> {
+        pairs
+            .filter(|p| p.as_rule() == G::rule_def)
+            .filter_map(|p| self.rule(p))
+            .collect()
+    }
+
+    fn rule(&mut self, pair: Pair<'_, G>) -> Option<Rule> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner().filter(|p| p.as_rule() != G::kw_rule);
+        let id = inner.next().expect("rule id");
+        let sev = inner.next().expect("severity");
+        let message = inner.next().expect("message");
+        let severity = Severity::from_name(sev.as_str());
+        if severity.is_none() {
+            let span = self.span(&sev);
+            self.error(
+                span,
+                format!(
+                    "unknown severity `{}`: expected `error`, `warning` or `info`",
+                    sev.as_str()
+                ),
+            );
+        }
+        let message_text = message.as_str().trim_matches('"').to_string();
+        let message_parts = self.message(message);
+        let mut rule = Rule {
+            id: id.as_str().to_string(),
+            id_span: self.span(&id),
+            severity: severity.unwrap_or(Severity::Error),
+            message: message_parts,
+            message_text,
+            since: None,
+            until: None,
+            help: None,
+            rationale: None,
+            body: Vec::new(),
+            span,
+            file: self.file.clone(),
+            uses_prior: false,
+        };
+        for p in inner {
+            match p.as_rule() {
+                G::year_bound => self.year_bound(&mut rule, p),
+                G::block => rule.body = self.block(&mut rule, p),
+                other => unreachable!("rule: unexpected {other:?}"),
+            }
+        }
+        severity.map(|_| rule)
+    }
+
+    fn year_bound(&mut self, rule: &mut Rule, pair: Pair<'_, G>) {
+        let mut inner = pair.into_inner();
+        let kw = inner.next().expect("keyword");
+        let year_pair = inner.next().expect("year");
+        let Ok(year) = year_pair.as_str().parse::<i64>() else {
+            let span = self.span(&year_pair);
+            self.error(span, "a fiscal year must be a whole number like 2021");
+            return;
+        };
+        match kw.as_rule() {
+            G::kw_since => rule.since = Some(year),
+            G::kw_until => rule.until = Some(year),
+            other => unreachable!("year_bound: unexpected {other:?}"),
+        }
+    }
+
+    fn block(&mut self, rule: &mut Rule, pair: Pair<'_, G>) -> Vec<Stmt> {
+        let mut stmts = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                G::help_stmt => rule.help = Some(self.string_of(p)),
+                G::rationale_stmt => rule.rationale = Some(self.string_of(p)),
+                G::let_stmt => {
+                    let mut inner = p.into_inner().skip(1);
+                    let name = inner.next().expect("name").as_str().to_string();
+                    let value = self.expr(inner.next().expect("value"));
+                    stmts.push(Stmt::Let { name, value });
+                }
+                G::for_stmt => {
+                    let mut inner = p
+                        .into_inner()
+                        .filter(|p| !matches!(p.as_rule(), G::kw_for | G::kw_in));
+                    let var = inner.next().expect("var").as_str().to_string();
+                    let list = self.expr(inner.next().expect("list"));
+                    let body = self.block(rule, inner.next().expect("body"));
+                    stmts.push(Stmt::For { var, list, body });
+                }
+                G::when_stmt => {
+                    let mut inner = p.into_inner().skip(1);
+                    let cond = self.expr(inner.next().expect("cond"));
+                    let body = self.block(rule, inner.next().expect("body"));
+                    stmts.push(Stmt::When { cond, body });
+                }
+                G::check => {
+                    let expr = self.expr(p.into_inner().next().expect("expr"));
+                    stmts.push(Stmt::Check(expr));
+                }
+                other => unreachable!("block: unexpected {other:?}"),
+            }
+        }
+        stmts
+    }
+
+    /// The text of the string literal inside `help "…"` or `rationale "…"`.
+    fn string_of(&mut self, pair: Pair<'_, G>) -> String {
+        let lit = pair.into_inner().nth(1).expect("string");
+        unescape(lit.into_inner().next().expect("inner").as_str())
+    }
+
+    fn message(&mut self, pair: Pair<'_, G>) -> Vec<MessagePart> {
+        let inner = pair.into_inner().next().expect("string_inner");
+        let start = self.base + inner.as_span().start();
+        let text = inner.as_str();
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut rest = text;
+        let mut pos = 0;
+        while let Some(open) = rest.find('{') {
+            literal.push_str(&unescape(&rest[..open]));
+            if rest[open..].starts_with("{{") {
+                literal.push('{');
+                rest = &rest[open + 2..];
+                pos += open + 2;
+                continue;
+            }
+            let Some(close) = rest[open..].find('}') else {
+                let at = start + pos + open;
+                self.error(
+                    Span::new(at, at + 1),
+                    "`{` in a message is never closed by `}`",
+                );
+                break;
+            };
+            if !literal.is_empty() {
+                parts.push(MessagePart::Text(std::mem::take(&mut literal)));
+            }
+            let expr_text = &rest[open + 1..open + close];
+            let expr_base = start + pos + open + 1;
+            match parse_expr(expr_text) {
+                Ok(mut pairs) => {
+                    let saved = self.base;
+                    self.base = expr_base;
+                    let expr_pair = pairs.next().expect("expr_only").into_inner().next();
+                    parts.push(MessagePart::Expr(self.expr(expr_pair.expect("expr"))));
+                    self.base = saved;
+                }
+                Err(err) => {
+                    let at = expr_base + error_offset(&err);
+                    self.errors.push(syntax_error(&self.file, at, &err));
+                }
+            }
+            rest = &rest[open + close + 1..];
+            pos += open + close + 1;
+        }
+        literal.push_str(&unescape(rest).replace("}}", "}"));
+        if !literal.is_empty() {
+            parts.push(MessagePart::Text(literal));
+        }
+        parts
+    }
+
+    fn expr(&mut self, pair: Pair<'_, G>) -> Expr {
+        let span = self.span(&pair);
+        let pairs: Vec<Pair<'_, G>> = pair.into_inner().collect();
+        // The Pratt parser's closures all need `self`; a RefCell-free way is to lower
+        // operands first and let the closures only combine.
+        let me = std::cell::RefCell::new(self);
+        let expr = PRATT
+            .map_primary(|p| me.borrow_mut().primary(p))
+            .map_prefix(|op, rhs| {
+                let span = join(me.borrow().span(&op), rhs.span);
+                let kind = match op.as_rule() {
+                    G::neg => ExprKind::Neg(Box::new(rhs)),
+                    G::not => ExprKind::Not(Box::new(rhs)),
+                    other => unreachable!("prefix: unexpected {other:?}"),
+                };
+                Expr { span, kind }
+            })
+            .map_postfix(|lhs, op| me.borrow_mut().within(lhs, op))
+            .map_infix(|lhs, op, rhs| me.borrow_mut().infix(lhs, op, rhs))
+            .parse(pairs.into_iter());
+        Expr { span, ..expr }
+    }
+
+    fn primary(&mut self, pair: Pair<'_, G>) -> Expr {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            G::number => match Decimal::from_str(pair.as_str()) {
+                Ok(d) => ExprKind::Number(d),
+                Err(_) => {
+                    self.error(span, "this number is beyond the range of exact decimals");
+                    ExprKind::Number(Decimal::ZERO)
+                }
+            },
+            G::string => {
+                ExprKind::Text(unescape(pair.into_inner().next().expect("inner").as_str()))
+            }
+            G::path => ExprKind::Path(self.path(pair)),
+            G::call => return self.call(pair),
+            G::expr => return self.expr(pair),
+            other => unreachable!("primary: unexpected {other:?}"),
+        };
+        Expr { span, kind }
+    }
+
+    fn path(&mut self, pair: Pair<'_, G>) -> Path {
+        let mut inner = pair.into_inner();
+        let root = inner.next().expect("root");
+        let root_span = self.span(&root);
+        let mut segments = Vec::new();
+        for seg in inner {
+            match seg.as_rule() {
+                G::ident => segments.push(Segment::Key(seg.as_str().to_string())),
+                G::string => segments.push(Segment::Key(unescape(
+                    seg.into_inner().next().expect("inner").as_str(),
+                ))),
+                G::index => {
+                    let n = seg.into_inner().next().expect("integer");
+                    match n.as_str().parse() {
+                        Ok(i) => segments.push(Segment::Index(i)),
+                        Err(_) => {
+                            let span = self.span(&n);
+                            self.error(span, "this index is too large");
+                        }
+                    }
+                }
+                other => unreachable!("path: unexpected {other:?}"),
+            }
+        }
+        Path {
+            root: root.as_str().to_string(),
+            root_span,
+            segments,
+        }
+    }
+
+    fn call(&mut self, pair: Pair<'_, G>) -> Expr {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = inner.next().expect("name");
+        let name_span = self.span(&name);
+        let args: Vec<Expr> = inner.map(|p| self.expr(p)).collect();
+        let Some(func) = Func::from_name(name.as_str()) else {
+            let names: Vec<&str> = Func::ALL.iter().map(|f| f.name()).collect();
+            self.error(
+                name_span,
+                format!(
+                    "unknown function `{}`: the functions are {}",
+                    name.as_str(),
+                    names.join(", ")
+                ),
+            );
+            return Expr {
+                span,
+                kind: ExprKind::Call(Func::Sum, args),
+            };
+        };
+        let (min, max) = func.arity();
+        if args.len() < min || args.len() > max {
+            let wanted = match (min, max) {
+                (a, b) if a == b => format!("{a} argument{}", if a == 1 { "" } else { "s" }),
+                (a, _) => format!("at least {a} argument{}", if a == 1 { "" } else { "s" }),
+            };
+            self.error(
+                span,
+                format!(
+                    "`{}` takes {wanted}, but {} {} given",
+                    func.name(),
+                    args.len(),
+                    if args.len() == 1 { "was" } else { "were" }
+                ),
+            );
+        }
+        self.check_args(func, &args);
+        Expr {
+            span,
+            kind: ExprKind::Call(func, args),
+        }
+    }
+
+    fn check_args(&mut self, func: Func, args: &[Expr]) {
+        match func {
+            Func::Exists => {
+                if let Some(arg) = args.first()
+                    && !matches!(arg.kind, ExprKind::Path(_))
+                {
+                    self.error(arg.span, "`exists` takes a path, like `exists(a.b)`");
+                }
+            }
+            Func::Round => {
+                if let Some(digits) = args.get(1) {
+                    let ok = matches!(&digits.kind, ExprKind::Number(d)
+                        if d.fract().is_zero() && *d <= Decimal::from(28));
+                    if !ok {
+                        self.error(
+                            digits.span,
+                            "`round` takes a whole number of digits from 0 to 28",
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn within(&mut self, lhs: Expr, op: Pair<'_, G>) -> Expr {
+        let span = join(lhs.span, self.span(&op));
+        let mut inner = op.into_inner().skip(1);
+        let amount = inner.next().expect("number");
+        let relative = inner.next().is_some();
+        let value = Decimal::from_str(amount.as_str()).unwrap_or_default();
+        let tol = if relative {
+            Tolerance::Relative(value)
+        } else {
+            Tolerance::Absolute(value)
+        };
+        match lhs.kind {
+            ExprKind::Compare(op, l, r, None) => Expr {
+                span,
+                kind: ExprKind::Compare(op, l, r, Some(tol)),
+            },
+            kind => {
+                self.error(
+                    span,
+                    "`within` applies to a comparison, like `a = b within 0.01`",
+                );
+                Expr { span, kind }
+            }
+        }
+    }
+
+    fn infix(&mut self, lhs: Expr, op: Pair<'_, G>, rhs: Expr) -> Expr {
+        let span = join(lhs.span, rhs.span);
+        let (l, r) = (Box::new(lhs), Box::new(rhs));
+        let cmp = |c| ExprKind::Compare(c, l.clone(), r.clone(), None);
+        let kind = match op.as_rule() {
+            G::or => ExprKind::Or(l, r),
+            G::and => ExprKind::And(l, r),
+            G::eq => cmp(CmpOp::Eq),
+            G::ne => cmp(CmpOp::Ne),
+            G::lt => cmp(CmpOp::Lt),
+            G::le => cmp(CmpOp::Le),
+            G::gt => cmp(CmpOp::Gt),
+            G::ge => cmp(CmpOp::Ge),
+            G::add => ExprKind::Arith(ArithOp::Add, l, r),
+            G::sub => ExprKind::Arith(ArithOp::Sub, l, r),
+            G::mul => ExprKind::Arith(ArithOp::Mul, l, r),
+            G::div => ExprKind::Arith(ArithOp::Div, l, r),
+            G::coalesce => ExprKind::Default(l, r),
+            other => unreachable!("infix: unexpected {other:?}"),
+        };
+        if let ExprKind::Compare(_, l, _, _) = &kind
+            && matches!(l.kind, ExprKind::Compare(..))
+        {
+            self.error(
+                span,
+                "comparisons cannot be chained; write `a = b and b = c`",
+            );
+        }
+        Expr { span, kind }
+    }
+}
+
+fn join(a: Span, b: Span) -> Span {
+    Span {
+        start: a.start.min(b.start),
+        end: a.end.max(b.end),
+    }
+}
+
+/// Resolves `\"`, `\\`, `\n`, `\t` and `\{` in a string literal.
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+/// Byte offset of a pest error within the text parsed.
+fn error_offset(err: &pest::error::Error<G>) -> usize {
+    match err.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    }
+}
+
+/// The start of the last line that begins with `rule` in `from..=at` (or `from`).
+fn prev_rule_start(text: &str, from: usize, at: usize) -> usize {
+    let mut best = from;
+    let mut pos = from;
+    while pos <= at {
+        let line = &text[pos..];
+        let trimmed = line.trim_start_matches([' ', '\t']);
+        if trimmed.starts_with("rule ") || trimmed.starts_with("rule\t") {
+            best = pos;
+        }
+        match line.find('\n') {
+            Some(n) => pos += n + 1,
+            None => break,
+        }
+    }
+    best
+}
+
+/// The start of the next line that begins with `rule`, at or after `from`.
+fn next_rule_start(text: &str, from: usize) -> Option<usize> {
+    let mut pos = text.get(from..)?.find('\n')? + from + 1;
+    loop {
+        let line = &text[pos..];
+        let trimmed = line.trim_start_matches([' ', '\t']);
+        if trimmed.starts_with("rule ") || trimmed.starts_with("rule\t") {
+            return Some(pos + (line.len() - trimmed.len()));
+        }
+        pos += line.find('\n')? + 1;
+    }
+}
+
+/// Finds the first place where brackets nest deeper than [`MAX_NESTING`], skipping strings
+/// and comments.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if in_comment => in_comment = c != '\n',
+            _ if in_string => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == '"' || c == '\n' {
+                    in_string = false;
+                }
+            }
+            '#' => in_comment = true,
+            '"' => in_string = true,
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A syntax error in plain words: what was expected at the place, never pest's rule names.
+fn syntax_error(file: &Arc<SourceFile>, at: usize, err: &pest::error::Error<G>) -> RuleError {
+    let found =
+        file.text[at..]
+            .chars()
+            .next()
+            .map_or("the end of the file".to_string(), |c| match c {
+                '\n' | '\r' => "the end of the line".to_string(),
+                c => format!("`{c}`"),
+            });
+    let expected = match &err.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            let mut words: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
+            words.sort_unstable();
+            words.dedup();
+            // "an expression" already says "a name, a number, a string, a call".
+            if words.contains(&"an expression") {
+                words.retain(|w| {
+                    !matches!(
+                        *w,
+                        "a name" | "a number" | "a string in double quotes" | "a function call"
+                    )
+                });
+            }
+            words
+        }
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let line_before = file.text[..at].rsplit('\n').next().unwrap_or("");
+    let line_after = file.text[at..].split('\n').next().unwrap_or("");
+    let opens_unclosed = line_after.starts_with('"') && !line_after[1..].contains('"');
+    let in_string = opens_unclosed || line_before.chars().filter(|&c| c == '"').count() % 2 == 1;
+    let message = if in_string && (found == "the end of the line" || opens_unclosed) {
+        "this string is not closed: a `\"` is missing before the end of the line".to_string()
+    } else if expected.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("expected {}, found {found}", or_list(&expected))
+    };
+    let end = (at + found.trim_matches('`').len())
+        .min(file.text.len())
+        .max(at);
+    let end = if file.text.is_char_boundary(end) {
+        end
+    } else {
+        at
+    };
+    RuleError::new(file, Span::new(at, end), message)
+}
+
+fn or_list(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// What a grammar rule is called in an error message; None for rules not worth naming.
+fn describe(rule: G) -> Option<&'static str> {
+    Some(match rule {
+        G::EOI => "the end of the file",
+        G::rule_def | G::kw_rule => "`rule`",
+        G::rule_id => "a rule id",
+        G::severity => "a severity (`error`, `warning` or `info`)",
+        G::message => "a message in double quotes",
+        G::year_bound | G::kw_since | G::kw_until => "`since` or `until`",
+        G::block => "`{`",
+        G::help_stmt | G::kw_help => "`help`",
+        G::rationale_stmt | G::kw_rationale => "`rationale`",
+        G::let_stmt | G::kw_let => "`let`",
+        G::for_stmt | G::kw_for => "`for`",
+        G::kw_in => "`in`",
+        G::when_stmt | G::kw_when => "`when`",
+        G::check | G::expr | G::expr_only | G::primary => "an expression",
+        G::neg | G::not | G::kw_not => "an expression",
+        G::within | G::kw_within => "`within`",
+        G::percent => "`%`",
+        G::or | G::and | G::kw_and | G::kw_or => "an operator",
+        G::eq | G::ne | G::le | G::ge | G::lt | G::gt => "an operator",
+        G::coalesce | G::add | G::sub | G::mul | G::div => "an operator",
+        G::call => "a function call",
+        G::path | G::ident => "a name",
+        G::index => "`[`",
+        G::number | G::integer => "a number",
+        G::string | G::string_inner => "a string in double quotes",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Vec<Rule>, Vec<RuleError>) {
+        parse_file(&Arc::new(SourceFile::new("t.tally", text)))
+    }
+
+    #[test]
+    fn the_issue_examples_parse() {
+        let (rules, errors) = parse(
+            r#"
+# A comment.
+rule FA-EXP-001 error "基本支出与项目支出之和应等于本年支出合计" {
+    expenditure.basic + expenditure.project = expenditure.total
+}
+
+rule FA-EVAL-001 warning "自评得分不得超过分值：{i.name}" {
+    for i in evaluation.indicators {
+        i.score <= i.max
+    }
+}
+"#,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[1].severity, Severity::Warning);
+        assert!(matches!(rules[1].message[1], MessagePart::Expr(_)));
+    }
+
+    #[test]
+    fn precedence_follows_arithmetic() {
+        let (rules, errors) = parse("rule A error \"m\" { a + b * c = d and not e < f within 1% }");
+        assert!(errors.is_empty(), "{errors:?}");
+        let Stmt::Check(e) = &rules[0].body[0] else {
+            panic!()
+        };
+        let ExprKind::And(l, r) = &e.kind else {
+            panic!("{e:?}")
+        };
+        let ExprKind::Compare(CmpOp::Eq, sum, _, None) = &l.kind else {
+            panic!()
+        };
+        assert!(matches!(sum.kind, ExprKind::Arith(ArithOp::Add, _, _)));
+        let ExprKind::Not(inner) = &r.kind else {
+            panic!()
+        };
+        assert!(matches!(
+            inner.kind,
+            ExprKind::Compare(CmpOp::Lt, _, _, Some(Tolerance::Relative(_)))
+        ));
+    }
+
+    #[test]
+    fn unicode_names_quoted_keys_and_indexes() {
+        let (rules, errors) =
+            parse("rule 收入-1 info \"m\" { 收入.本年收入合计 = a.\"key with spaces\"[0].x ?? 0 }");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rules[0].id, "收入-1");
+    }
+
+    #[test]
+    fn all_errors_are_collected() {
+        let (rules, errors) = parse(
+            "rule A fatal \"m\" { a = b }\n\
+             rule B error \"m\" { a = = b }\n\
+             rule C error \"m\" { summ(a) = 1 }\n\
+             rule D error \"m\" { round(a) = 1 }\n\
+             rule E error \"m\" { a = b }\n",
+        );
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        assert!(messages[0].starts_with("unknown severity `fatal`"));
+        assert!(messages[1].starts_with("expected"));
+        assert!(messages[2].starts_with("unknown function `summ`"));
+        assert!(messages[3].contains("takes 2 arguments, but 1 was given"));
+        let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["C", "D", "E"]);
+    }
+
+    #[test]
+    fn unterminated_string_is_named() {
+        let (_, errors) = parse("rule A error \"never closed {\n  a = b\n}\n");
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].message.contains("not closed"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn ten_thousand_parentheses_do_not_overflow() {
+        let text = format!(
+            "rule A error \"m\" {{ {}1{} = 1 }}",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        );
+        let (_, errors) = parse(&text);
+        assert!(errors[0].message.contains("nested more than"));
+    }
+}

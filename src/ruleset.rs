@@ -1,0 +1,284 @@
+//! Loading rule files (from disk or the built-in pack) and checking them as a whole:
+//! duplicate ids across files, variables used outside their scope.
+
+use crate::ast::{Expr, ExprKind, MessagePart, Rule, Stmt};
+use crate::parser::parse_file;
+use crate::rule_error::RuleError;
+use crate::source::SourceFile;
+use include_dir::{Dir, include_dir};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The project's `rules/` folder, embedded in the binary as the default pack.
+static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/rules");
+
+/// The name of the root that reaches the prior-year dataset.
+pub const PRIOR: &str = "prior";
+
+/// A checked set of rules, ready to run against any number of datasets.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    /// The rules, in file order (files sorted by path).
+    pub rules: Vec<Rule>,
+}
+
+/// Why rules could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// A path given with `--rules` could not be read.
+    Io(PathBuf, String),
+    /// Errors in the rule files, all of them.
+    Rules(Vec<RuleError>),
+}
+
+impl RuleSet {
+    /// The built-in pack.
+    pub fn builtin() -> Result<RuleSet, LoadError> {
+        let mut files = Vec::new();
+        collect_builtin(&BUILTIN, &mut files);
+        files.sort_by(|a, b| a.name.cmp(&b.name));
+        RuleSet::from_files(files.into_iter().map(Arc::new).collect())
+    }
+
+    /// Rule files (`*.tally`) from files and folders, sorted by path within each folder.
+    pub fn load(paths: &[PathBuf]) -> Result<RuleSet, LoadError> {
+        let mut files = Vec::new();
+        for path in paths {
+            for file in rule_files(path)? {
+                let text =
+                    std::fs::read(&file).map_err(|e| LoadError::Io(file.clone(), e.to_string()))?;
+                let text = String::from_utf8(text).map_err(|e| {
+                    LoadError::Io(
+                        file.clone(),
+                        format!(
+                            "not UTF-8 text (invalid byte at offset {})",
+                            e.utf8_error().valid_up_to()
+                        ),
+                    )
+                })?;
+                files.push(Arc::new(SourceFile::new(file.display().to_string(), text)));
+            }
+        }
+        RuleSet::from_files(files)
+    }
+
+    /// Parses and checks source files into a rule set, reporting every error at once.
+    pub fn from_files(files: Vec<Arc<SourceFile>>) -> Result<RuleSet, LoadError> {
+        let mut rules = Vec::new();
+        let mut errors = Vec::new();
+        for file in &files {
+            let (mut parsed, mut errs) = parse_file(file);
+            rules.append(&mut parsed);
+            errors.append(&mut errs);
+        }
+        errors.extend(duplicate_ids(&rules));
+        for rule in &mut rules {
+            errors.extend(check_scopes(rule));
+            rule.uses_prior = reads_prior(rule);
+        }
+        if errors.is_empty() {
+            Ok(RuleSet { rules })
+        } else {
+            errors.sort_by_key(|e| (e.file.name.clone(), e.span.start));
+            Err(LoadError::Rules(errors))
+        }
+    }
+
+    /// The rule with that id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+fn collect_builtin(dir: &Dir<'static>, out: &mut Vec<SourceFile>) {
+    for file in dir.files() {
+        if file.path().extension().is_some_and(|e| e == "tally")
+            && let Some(text) = file.contents_utf8()
+        {
+            out.push(SourceFile::new(
+                format!("<built-in>/{}", file.path().display()),
+                text,
+            ));
+        }
+    }
+    for sub in dir.dirs() {
+        collect_builtin(sub, out);
+    }
+}
+
+/// The `*.tally` files under a path (the path itself if it is a file).
+fn rule_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    if !path.exists() {
+        return Err(LoadError::Io(
+            path.to_path_buf(),
+            "no such file or folder".into(),
+        ));
+    }
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+        let entry = entry.map_err(|e| LoadError::Io(path.to_path_buf(), e.to_string()))?;
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "tally") {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+fn duplicate_ids(rules: &[Rule]) -> Vec<RuleError> {
+    let mut first: HashMap<&str, &Rule> = HashMap::new();
+    let mut errors = Vec::new();
+    for rule in rules {
+        if let Some(earlier) = first.get(rule.id.as_str()) {
+            let mut err = RuleError::new(
+                &rule.file,
+                rule.id_span,
+                format!("duplicate rule id `{}`", rule.id),
+            );
+            err.note = Some((
+                earlier.file.clone(),
+                earlier.id_span,
+                "first defined here".into(),
+            ));
+            errors.push(err);
+        } else {
+            first.insert(&rule.id, rule);
+        }
+    }
+    errors
+}
+
+/// Reports a variable used where it is not bound, although the rule binds it elsewhere
+/// (e.g. a `for` variable used after its loop). Any other unbound root name is a top-level key
+/// of the dataset.
+fn check_scopes(rule: &Rule) -> Vec<RuleError> {
+    let mut bound_anywhere = HashSet::new();
+    collect_bindings(&rule.body, &mut bound_anywhere);
+    let mut errors = Vec::new();
+    let mut scope = Vec::new();
+    walk_scopes(rule, &rule.body, &mut scope, &bound_anywhere, &mut errors);
+    errors
+}
+
+fn collect_bindings<'a>(stmts: &'a [Stmt], out: &mut HashSet<&'a str>) {
+    for stmt in stmts {
+        match stmt {
+            Stmt::Let { name, .. } => {
+                out.insert(name);
+            }
+            Stmt::For { var, body, .. } => {
+                out.insert(var);
+                collect_bindings(body, out);
+            }
+            Stmt::When { body, .. } => collect_bindings(body, out),
+            Stmt::Check(_) => {}
+        }
+    }
+}
+
+fn walk_scopes<'a>(
+    rule: &Rule,
+    stmts: &'a [Stmt],
+    scope: &mut Vec<&'a str>,
+    anywhere: &HashSet<&str>,
+    errors: &mut Vec<RuleError>,
+) {
+    let depth = scope.len();
+    for stmt in stmts {
+        match stmt {
+            Stmt::Check(e) => check_expr(rule, e, scope, anywhere, errors),
+            Stmt::Let { name, value } => {
+                check_expr(rule, value, scope, anywhere, errors);
+                scope.push(name);
+            }
+            Stmt::For { var, list, body } => {
+                check_expr(rule, list, scope, anywhere, errors);
+                scope.push(var);
+                walk_scopes(rule, body, scope, anywhere, errors);
+                scope.pop();
+            }
+            Stmt::When { cond, body } => {
+                check_expr(rule, cond, scope, anywhere, errors);
+                walk_scopes(rule, body, scope, anywhere, errors);
+            }
+        }
+    }
+    scope.truncate(depth);
+    // Messages are rendered in the scope of the failing check, so a variable bound anywhere
+    // in the rule may appear there; only names bound nowhere are data.
+}
+
+fn check_expr(
+    rule: &Rule,
+    expr: &Expr,
+    scope: &[&str],
+    anywhere: &HashSet<&str>,
+    errors: &mut Vec<RuleError>,
+) {
+    visit_paths(expr, &mut |path| {
+        let root = path.root.as_str();
+        if !scope.contains(&root) && anywhere.contains(root) {
+            errors.push(RuleError::new(
+                &rule.file,
+                path.root_span,
+                format!("unknown variable `{root}`: it is not bound here (it is bound elsewhere in this rule)"),
+            ));
+        }
+    });
+}
+
+/// Calls `f` on every path in an expression.
+pub fn visit_paths<'a>(expr: &'a Expr, f: &mut impl FnMut(&'a crate::ast::Path)) {
+    match &expr.kind {
+        ExprKind::Path(p) => f(p),
+        ExprKind::Number(_) | ExprKind::Text(_) => {}
+        ExprKind::Call(_, args) => args.iter().for_each(|a| visit_paths(a, f)),
+        ExprKind::Neg(e) | ExprKind::Not(e) => visit_paths(e, f),
+        ExprKind::Arith(_, a, b)
+        | ExprKind::Compare(_, a, b, _)
+        | ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Default(a, b) => {
+            visit_paths(a, f);
+            visit_paths(b, f);
+        }
+    }
+}
+
+fn visit_stmts<'a>(stmts: &'a [Stmt], f: &mut impl FnMut(&'a Expr)) {
+    for stmt in stmts {
+        match stmt {
+            Stmt::Check(e) => f(e),
+            Stmt::Let { value, .. } => f(value),
+            Stmt::For { list, body, .. } => {
+                f(list);
+                visit_stmts(body, f);
+            }
+            Stmt::When { cond, body } => {
+                f(cond);
+                visit_stmts(body, f);
+            }
+        }
+    }
+}
+
+/// True when the rule reads `prior.…` (and `prior` is not a variable of its own).
+fn reads_prior(rule: &Rule) -> bool {
+    let mut bound = HashSet::new();
+    collect_bindings(&rule.body, &mut bound);
+    if bound.contains(PRIOR) {
+        return false;
+    }
+    let mut found = false;
+    let mut look = |e: &Expr| visit_paths(e, &mut |p| found |= p.root == PRIOR);
+    visit_stmts(&rule.body, &mut look);
+    for part in &rule.message {
+        if let MessagePart::Expr(e) = part {
+            look(e);
+        }
+    }
+    found
+}

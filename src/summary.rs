@@ -1,0 +1,45 @@
+//! Counts over a whole run.
+
+use crate::finding::FileReport;
+use crate::severity::Severity;
+
+/// Totals of a run, for the summary line, the JSON document and the exit code.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// Dataset files checked (including those that could not be loaded).
+    pub files: usize,
+    /// Error findings.
+    pub errors: usize,
+    /// Warning findings.
+    pub warnings: usize,
+    /// Info findings.
+    pub infos: usize,
+    /// Reference datasets that were deliberately not checked.
+    pub not_checked: usize,
+    /// Rule runs skipped because there was no prior-year dataset.
+    pub skipped_no_prior: usize,
+    /// Rule runs skipped because the rule's years do not cover the dataset.
+    pub skipped_by_year: usize,
+}
+
+impl Summary {
+    /// Adds one file's report.
+    pub fn add(&mut self, report: &FileReport) {
+        self.files += 1;
+        self.errors += report.count(Severity::Error);
+        self.warnings += report.count(Severity::Warning);
+        self.infos += report.count(Severity::Info);
+        self.not_checked += usize::from(report.not_checked.is_some());
+        self.skipped_no_prior += report.skipped_no_prior;
+        self.skipped_by_year += report.skipped_by_year;
+    }
+
+    /// True when some finding is at or above `level`.
+    pub fn reaches(&self, level: Severity) -> bool {
+        match level {
+            Severity::Error => self.errors > 0,
+            Severity::Warning => self.errors + self.warnings > 0,
+            Severity::Info => self.errors + self.warnings + self.infos > 0,
+        }
+    }
+}

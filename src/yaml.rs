@@ -1,0 +1,455 @@
+//! Loading YAML into a [`Node`] tree with byte spans, driven event by event.
+//!
+//! saphyr's own recursive loader overflows the stack on deeply nested input, so tally drives
+//! `saphyr_parser` itself with an explicit stack and a depth limit. saphyr counts positions in
+//! characters; diagnostics want byte offsets, which [`CharToByte`] converts.
+
+use crate::dataset::{Entry, Node, NodeKind, plain_scalar};
+use crate::file_error::FileError;
+use crate::source::Span;
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
+use std::collections::HashMap;
+
+/// Limits that keep hostile input from exhausting the machine.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Largest file read, in bytes.
+    pub max_file_size: u64,
+    /// Deepest nesting of lists and mappings.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_size: 512 * 1024 * 1024,
+            max_depth: 128,
+        }
+    }
+}
+
+/// Nodes an alias may copy in all, beyond the nodes written in the file: aliases are rare in
+/// datasets, and an "alias bomb" (each level aliasing the previous one ten times) would
+/// otherwise grow exponentially.
+const ALIAS_BUDGET: usize = 100_000;
+
+/// Parses `text` (the file's text after any BOM, which starts at byte `base`) into its root.
+pub fn parse(text: &str, base: usize, limits: Limits) -> Result<Node, FileError> {
+    let mut loader = Loader {
+        pos: CharToByte::new(text, base),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        alias_nodes: 0,
+        root: None,
+        documents: 0,
+        limits,
+    };
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| {
+            let at = loader.pos.byte(e.marker().index());
+            // saphyr's scanner has its own limit on flow nesting (`[[[[…`), met before ours.
+            let error = if e.info().contains("recursion limit") {
+                FileError::new(
+                    "nesting-too-deep",
+                    "the data is nested too deeply for the YAML reader (more than 256 levels of `[` or `{`)",
+                )
+            } else {
+                FileError::new("yaml-syntax", format!("not valid YAML: {}", e.info()))
+            };
+            error.at(Span::new(at, at))
+        })?;
+        loader.event(event, span)?;
+    }
+    loader.root.ok_or_else(|| {
+        FileError::new(
+            "empty-dataset",
+            "the file holds no data (an empty YAML document)",
+        )
+    })
+}
+
+/// A list or mapping being read.
+enum Frame {
+    List {
+        start: usize,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        entries: Vec<Entry>,
+        key: Option<(Box<str>, Span)>,
+        /// Keys seen, once a mapping grows large enough that a linear search would be slow.
+        index: Option<HashMap<Box<str>, usize>>,
+    },
+}
+
+struct Loader<'a> {
+    pos: CharToByte<'a>,
+    stack: Vec<Frame>,
+    /// Anchored nodes with the number of nodes each holds.
+    anchors: HashMap<usize, (Node, usize)>,
+    alias_nodes: usize,
+    root: Option<Node>,
+    documents: usize,
+    limits: Limits,
+}
+
+impl Loader<'_> {
+    fn span(&mut self, span: YSpan) -> Span {
+        let start = self.pos.byte(span.start.index());
+        let end = self.pos.byte(span.end.index());
+        Span::new(start, end)
+    }
+
+    fn event(&mut self, event: Event<'_>, yspan: YSpan) -> Result<(), FileError> {
+        let span = self.span(yspan);
+        match event {
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err(FileError::new(
+                        "yaml-multiple-documents",
+                        "the file holds more than one YAML document; a dataset is one document",
+                    )
+                    .at(span));
+                }
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let is_text =
+                    style != ScalarStyle::Plain || tag.as_ref().is_some_and(|t| t.suffix == "str");
+                if self.expecting_key() {
+                    return self.key(value.into_owned().into_boxed_str(), span);
+                }
+                let node = if is_text {
+                    Node {
+                        span,
+                        kind: NodeKind::Text(value.into_owned().into_boxed_str()),
+                    }
+                } else {
+                    plain_scalar(&value, span)
+                };
+                self.finish(node, anchor, 1)?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.open(span)?;
+                self.stack.push(Frame::List {
+                    start: span.start as usize,
+                    anchor,
+                    items: Vec::new(),
+                });
+            }
+            Event::MappingStart(anchor, _) => {
+                self.open(span)?;
+                self.stack.push(Frame::Map {
+                    start: span.start as usize,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                    index: None,
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => self.close(span)?,
+            Event::Alias(id) => self.alias(id, span)?,
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn expecting_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
+    }
+
+    /// Checks a new list or mapping: not as a key, and not too deep.
+    fn open(&mut self, span: Span) -> Result<(), FileError> {
+        if self.expecting_key() {
+            return Err(FileError::new(
+                "yaml-unsupported",
+                "a list or mapping used as a mapping key is not supported",
+            )
+            .at(span));
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(FileError::new(
+                "nesting-too-deep",
+                format!(
+                    "the data is nested more than {} levels deep (see --max-depth)",
+                    self.limits.max_depth
+                ),
+            )
+            .at(Span::new(span.start as usize, span.start as usize + 1)));
+        }
+        Ok(())
+    }
+
+    fn key(&mut self, key: Box<str>, span: Span) -> Result<(), FileError> {
+        let Some(Frame::Map {
+            entries,
+            key: slot,
+            index,
+            ..
+        }) = self.stack.last_mut()
+        else {
+            unreachable!("key: only called when a mapping expects a key")
+        };
+        let earlier = match index {
+            Some(index) => index.get(&key).copied(),
+            None => entries.iter().position(|e| e.key == key),
+        };
+        if let Some(i) = earlier {
+            return Err(FileError::new(
+                "yaml-duplicate-key",
+                format!("duplicate key `{key}` in a mapping"),
+            )
+            .at(span)
+            .with_note(entries[i].key_span, "first defined here"));
+        }
+        *slot = Some((key, span));
+        Ok(())
+    }
+
+    fn close(&mut self, end: Span) -> Result<(), FileError> {
+        let Some(frame) = self.stack.pop() else {
+            return Ok(());
+        };
+        let (node, anchor) = match frame {
+            Frame::List {
+                start,
+                anchor,
+                items,
+            } => (
+                Node {
+                    span: Span::new(start, end.end as usize),
+                    kind: NodeKind::List(items),
+                },
+                anchor,
+            ),
+            Frame::Map {
+                start,
+                anchor,
+                entries,
+                ..
+            } => (
+                Node {
+                    span: Span::new(start, end.end as usize),
+                    kind: NodeKind::Map(entries),
+                },
+                anchor,
+            ),
+        };
+        let count = if anchor > 0 { count_nodes(&node) } else { 0 };
+        self.finish(node, anchor, count)
+    }
+
+    fn alias(&mut self, id: usize, span: Span) -> Result<(), FileError> {
+        let Some((node, count)) = self.anchors.get(&id) else {
+            return Err(FileError::new("yaml-syntax", "alias to an unknown anchor").at(span));
+        };
+        self.alias_nodes += count;
+        if self.alias_nodes > ALIAS_BUDGET {
+            return Err(FileError::new(
+                "yaml-alias-bomb",
+                format!(
+                    "aliases expand to more than {ALIAS_BUDGET} values (an \"alias bomb\"); \
+                     write the data out instead"
+                ),
+            )
+            .at(span));
+        }
+        let mut node = node.clone();
+        if self.expecting_key() {
+            let key = node.as_text().unwrap_or("").into();
+            return self.key(key, span);
+        }
+        // The copy points at the alias, where the reader will look for it.
+        node.span = span;
+        self.finish(node, 0, 0)
+    }
+
+    /// Places a complete node into its parent (or as the root), remembering anchors.
+    fn finish(&mut self, node: Node, anchor: usize, count: usize) -> Result<(), FileError> {
+        if anchor > 0 {
+            self.anchors.insert(anchor, (node.clone(), count.max(1)));
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::List { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                key,
+                index,
+                ..
+            }) => {
+                let (key, key_span) = key.take().expect("a value follows its key");
+                if let Some(index) = index {
+                    index.insert(key.clone(), entries.len());
+                } else if entries.len() >= 16 {
+                    let mut map: HashMap<Box<str>, usize> = entries
+                        .iter()
+                        .enumerate()
+                        .map(|(i, e)| (e.key.clone(), i))
+                        .collect();
+                    map.insert(key.clone(), entries.len());
+                    *index = Some(map);
+                }
+                entries.push(Entry {
+                    key,
+                    key_span,
+                    value: node,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Number of nodes in a tree (iterative: trees may be deep).
+fn count_nodes(node: &Node) -> usize {
+    let mut count = 0;
+    let mut todo = vec![node];
+    while let Some(n) = todo.pop() {
+        count += 1;
+        match &n.kind {
+            NodeKind::List(items) => todo.extend(items),
+            NodeKind::Map(entries) => todo.extend(entries.iter().map(|e| &e.value)),
+            _ => {}
+        }
+    }
+    count
+}
+
+/// Converts saphyr's character indexes to byte offsets.
+///
+/// Events arrive in file order, so a cursor that only moves forward makes the conversion
+/// linear in the file; the rare step back restarts from the beginning of the text.
+struct CharToByte<'a> {
+    text: &'a str,
+    base: usize,
+    ascii: bool,
+    char_idx: usize,
+    byte_idx: usize,
+}
+
+impl<'a> CharToByte<'a> {
+    fn new(text: &'a str, base: usize) -> Self {
+        CharToByte {
+            text,
+            base,
+            ascii: text.is_ascii(),
+            char_idx: 0,
+            byte_idx: 0,
+        }
+    }
+
+    fn byte(&mut self, char_idx: usize) -> usize {
+        if self.ascii {
+            return self.base + char_idx.min(self.text.len());
+        }
+        if char_idx < self.char_idx {
+            self.char_idx = 0;
+            self.byte_idx = 0;
+        }
+        let rest = &self.text[self.byte_idx..];
+        let steps = char_idx - self.char_idx;
+        let advance = rest
+            .char_indices()
+            .nth(steps)
+            .map_or(rest.len(), |(offset, _)| offset);
+        self.byte_idx += advance;
+        self.char_idx = char_idx;
+        self.base + self.byte_idx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Node, FileError> {
+        parse(text, 0, Limits::default())
+    }
+
+    #[test]
+    fn numbers_keep_their_source_text_and_spans() {
+        let text = "收入:\n  合计: 447.00\n  big: 12345678901234567.89\n";
+        let root = load(text).unwrap();
+        let total = root.at("收入.合计").unwrap();
+        assert_eq!(&text[total.span.range()], "447.00");
+        let NodeKind::Number(n) = &total.kind else {
+            panic!()
+        };
+        assert_eq!(n.value.to_string(), "447.00");
+        let big = root.at("收入.big").unwrap();
+        assert_eq!(&text[big.span.range()], "12345678901234567.89");
+    }
+
+    #[test]
+    fn quoted_scalars_are_text() {
+        let root = load("a: \"12\"\nb: '3.5'\nc: 12\n").unwrap();
+        assert!(matches!(root.get("a").unwrap().kind, NodeKind::Text(_)));
+        assert!(matches!(root.get("b").unwrap().kind, NodeKind::Text(_)));
+        assert!(matches!(root.get("c").unwrap().kind, NodeKind::Number(_)));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_at_the_second() {
+        let text = "a: 1\nb: 2\na: 3\n";
+        let err = load(text).unwrap_err();
+        assert_eq!(err.code, "yaml-duplicate-key");
+        assert_eq!(err.span.unwrap().start as usize, text.rfind('a').unwrap());
+    }
+
+    #[test]
+    fn large_mappings_still_catch_duplicates() {
+        let mut text: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k7: 1\n");
+        assert_eq!(load(&text).unwrap_err().code, "yaml-duplicate-key");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let text = "[".repeat(100_000);
+        assert_eq!(load(&text).unwrap_err().code, "nesting-too-deep");
+        let text = "{a: ".repeat(100_000);
+        assert_eq!(load(&text).unwrap_err().code, "nesting-too-deep");
+        let block: String = (0..200).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        assert_eq!(load(&block).unwrap_err().code, "nesting-too-deep");
+    }
+
+    #[test]
+    fn aliases_copy_and_bombs_stop() {
+        let root = load("a: &x {v: 1}\nb: *x\n").unwrap();
+        assert!(root.at("b.v").is_some());
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        assert_eq!(load(&bomb).unwrap_err().code, "yaml-alias-bomb");
+    }
+
+    #[test]
+    fn syntax_errors_have_a_place() {
+        let err = load("a: [1, 2\nb: 3\n").unwrap_err();
+        assert_eq!(err.code, "yaml-syntax");
+        assert!(err.span.is_some());
+    }
+
+    #[test]
+    fn empty_input_is_an_error() {
+        assert_eq!(load("").unwrap_err().code, "empty-dataset");
+        assert_eq!(
+            load("# only a comment\n").unwrap_err().code,
+            "empty-dataset"
+        );
+    }
+
+    #[test]
+    fn multibyte_positions_are_bytes() {
+        let text = "名称: 一般公共服务\n金额: 1308.16\n";
+        let root = load(text).unwrap();
+        let amount = root.get("金额").unwrap();
+        assert_eq!(&text[amount.span.range()], "1308.16");
+    }
+}
