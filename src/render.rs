@@ -230,6 +230,17 @@ fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
             related: Vec::new(),
         })
         .collect();
+    let source = if file.text.is_empty() && labels.iter().all(|l| l.offset() == 0) {
+        None
+    } else {
+        Some(FileSource(file.clone()))
+    };
+    // Without an excerpt miette names no file, so the message has to (an empty or unreadable
+    // file would otherwise be reported without saying which one).
+    let message = match source {
+        Some(_) => finding.message.clone(),
+        None => format!("{}: {}", file.name, finding.message),
+    };
     Diag {
         code: Some(finding.rule.clone()),
         severity: match finding.severity {
@@ -237,12 +248,8 @@ fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
             Severity::Warning => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,
         },
-        message: finding.message.clone(),
-        source: if file.text.is_empty() && labels.iter().all(|l| l.offset() == 0) {
-            None
-        } else {
-            Some(FileSource(file.clone()))
-        },
+        message,
+        source,
         labels,
         help: (!help.is_empty()).then_some(help),
         related,
@@ -328,5 +335,22 @@ impl SourceCode for FileSource {
             inner.column(),
             inner.line_count(),
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::file_finding;
+    use crate::file_error::FileError;
+
+    #[test]
+    fn a_finding_without_an_excerpt_names_its_file() {
+        let mut report = FileReport::new(Arc::new(SourceFile::new("dir/empty.yaml", "")));
+        report
+            .findings
+            .push(file_finding(FileError::new("empty-dataset", "no data")));
+        let text = render_report(&report, Style::plain(100));
+        assert!(text.contains("dir/empty.yaml: no data"), "{text}");
     }
 }
