@@ -25,7 +25,8 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  no finding at or above --fail-on (default: error)
   1  findings at or above --fail-on
-  2  tally could not do its job: bad arguments, a rule file with errors, a path that does not exist";
+  2  tally could not do its job: bad arguments, a rule file with errors (or no rules at all),
+     a path that does not exist, a folder with no dataset files";
 
 /// tally checks whether a fiscal report adds up.
 #[derive(Debug, Parser)]
@@ -131,6 +132,16 @@ pub fn load_rules(paths: &[PathBuf], style: Style) -> Option<RuleSet> {
         RuleSet::load(paths)
     };
     match loaded {
+        // An empty rule file is fine (a pack being written), but no rule at all would pass
+        // every dataset without checking anything.
+        Ok(rules) if rules.rules.is_empty() && !paths.is_empty() => {
+            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            eprintln!(
+                "error: no rules in {}: nothing would be checked",
+                names.join(", ")
+            );
+            None
+        }
         Ok(rules) => Some(rules),
         Err(LoadError::Io(path, why)) => {
             eprintln!("error: cannot read rules at {}: {why}", path.display());
@@ -176,6 +187,12 @@ fn check(args: CheckArgs) -> i32 {
     let found = discover(&args.paths);
     for path in &found.missing {
         eprintln!("error: {}: no such file or folder", path.display());
+    }
+    for path in &found.empty {
+        eprintln!(
+            "error: {}: no dataset files (*.yaml, *.yml) in this folder",
+            path.display()
+        );
     }
     let options = CheckOptions {
         limits: Limits {
@@ -227,7 +244,7 @@ fn check(args: CheckArgs) -> i32 {
             return EXIT_TROUBLE;
         }
     };
-    if !found.missing.is_empty() {
+    if !found.missing.is_empty() || !found.empty.is_empty() {
         EXIT_TROUBLE
     } else if summary.reaches(args.fail_on.into()) {
         EXIT_FINDINGS

@@ -12,6 +12,9 @@ pub struct Discovered {
     pub problems: Vec<(PathBuf, String)>,
     /// Paths given that do not exist.
     pub missing: Vec<PathBuf>,
+    /// Folders given that hold no dataset file at all (most likely the wrong folder: saying
+    /// "0 files checked" and passing would hide that).
+    pub empty: Vec<PathBuf>,
 }
 
 /// True for a file name tally reads as a dataset.
@@ -29,7 +32,11 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
         } else if path.is_file() {
             found.files.push(path.clone());
         } else {
+            let before = found.files.len();
             walk(path, &mut found);
+            if found.files.len() == before {
+                found.empty.push(path.clone());
+            }
         }
     }
     found
@@ -82,6 +89,15 @@ mod tests {
             .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
             .collect();
         assert_eq!(names, ["a.yml", "b.yaml", "sub/d.YAML"]);
+    }
+
+    #[test]
+    fn folders_without_datasets_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "a: 1\n").unwrap();
+        let found = discover(&[dir.path().to_path_buf()]);
+        assert!(found.files.is_empty());
+        assert_eq!(found.empty, [dir.path().to_path_buf()]);
     }
 
     #[test]
