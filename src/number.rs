@@ -59,6 +59,8 @@ pub enum Parsed {
     NotANumber,
 }
 
+// The arithmetic returns `Result` (overflow, division by zero), so the operator traits do not fit.
+#[allow(clippy::should_implement_trait)]
 impl Num {
     /// An exact number (a rule literal, or an integer count).
     pub fn exact(value: Decimal) -> Num {
