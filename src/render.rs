@@ -60,7 +60,7 @@ pub fn render_report(report: &FileReport, style: Style) -> String {
 /// Renders one finding.
 pub fn render_finding(out: &mut String, finding: &Finding, file: &Arc<SourceFile>, style: Style) {
     let diag = finding_diagnostic(finding, file);
-    render(out, &diag, style);
+    render(out, diag, style);
 }
 
 /// Renders rule-file errors.
@@ -99,7 +99,7 @@ pub fn render_rule_errors(errors: &[RuleError], style: Style) -> String {
             help: None,
             related,
         };
-        render(&mut out, &diag, style);
+        render(&mut out, diag, style);
     }
     out
 }
@@ -149,9 +149,10 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
 
-fn render(out: &mut String, diag: &Diag, style: Style) {
+fn render(out: &mut String, mut diag: Diag, style: Style) {
+    fit_excerpt(&mut diag);
     let mut text = String::new();
-    if style.handler().render_report(&mut text, diag).is_err() {
+    if style.handler().render_report(&mut text, &diag).is_err() {
         text = format!(
             "{}: {}\n",
             diag.code.as_deref().unwrap_or("error"),
@@ -162,6 +163,69 @@ fn render(out: &mut String, diag: &Diag, style: Style) {
     if !text.ends_with('\n') {
         out.push('\n');
     }
+}
+
+/// Longest source line shown in an excerpt. A machine-written file may hold megabytes on one
+/// line (`[[[[…`, a minified export), and miette prints excerpt lines whole.
+const MAX_EXCERPT_LINE: usize = 300;
+
+/// Replaces an excerpt that would show an over-long line by `file:line:column` in the message
+/// and the labels as lines of help, so that the place and the values are still told.
+fn fit_excerpt(diag: &mut Diag) {
+    diag.related.iter_mut().for_each(fit_excerpt);
+    let Some(FileSource(file)) = &diag.source else {
+        return;
+    };
+    let text = file.text.as_str();
+    let long = diag
+        .labels
+        .iter()
+        .any(|l| long_line_near(text, l.offset()) || long_line_near(text, l.offset() + l.len()));
+    if !long {
+        return;
+    }
+    let file = file.clone();
+    let place = |offset: usize| {
+        let at = file.line_col(offset as u32);
+        format!("{}:{}:{}", file.name, at.line, at.column)
+    };
+    let first = diag.labels.iter().map(|l| l.offset()).min().unwrap_or(0);
+    diag.message = format!("{}: {}", place(first), diag.message);
+    let mut help: Vec<String> = diag.help.take().into_iter().collect();
+    for label in std::mem::take(&mut diag.labels) {
+        if let Some(text) = label.label() {
+            help.push(format!("{}: {text}", place(label.offset())));
+        }
+    }
+    help.push(format!(
+        "(the excerpt is left out: a line near it is longer than {MAX_EXCERPT_LINE} bytes)"
+    ));
+    diag.help = Some(help.join("\n"));
+    diag.source = None;
+}
+
+/// True when the line holding `offset`, or the line before or after it, is too long to show.
+/// (Bytes, not `str` slices: a span is not trusted to fall on a character boundary.)
+fn long_line_near(text: &str, offset: usize) -> bool {
+    let bytes = text.as_bytes();
+    let offset = offset.min(bytes.len());
+    let line_start = |at: usize| {
+        bytes[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1)
+    };
+    let line_end = |at: usize| {
+        bytes[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| at + i + 1)
+    };
+    let start = line_start(line_start(offset).saturating_sub(1));
+    let end = line_end(line_end(offset));
+    bytes[start..end]
+        .split(|&b| b == b'\n')
+        .any(|line| line.len() > MAX_EXCERPT_LINE)
 }
 
 fn span(s: Span) -> SourceSpan {
