@@ -281,10 +281,15 @@ pub fn can_hold(left: Num, op: CmpOp, right: Num, tol: Decimal) -> bool {
 /// Formats a computed value for people: printed values keep their decimals; long quotients are
 /// cut to four decimals.
 pub fn display(value: Decimal) -> String {
-    if value.scale() > 4 {
-        value.round_dp(4).normalize().to_string()
+    if value.scale() <= 4 {
+        return value.to_string();
+    }
+    let cut = value.round_dp(4);
+    // A tiny non-zero amount (a difference in the 20th decimal) must not read as 0.
+    if cut.is_zero() && !value.is_zero() {
+        value.normalize().to_string()
     } else {
-        value.to_string()
+        cut.normalize().to_string()
     }
 }
 
@@ -479,5 +484,9 @@ mod tests {
             "0.3333"
         );
         assert_eq!(display(Decimal::from_str("1617.42").unwrap()), "1617.42");
+        assert_eq!(
+            display(Decimal::from_str("0.00000000000000000001000").unwrap()),
+            "0.00000000000000000001"
+        );
     }
 }
