@@ -77,8 +77,20 @@ pub fn parse_dataset(name: String, text: String, limits: Limits) -> Result<Datas
     Ok(Dataset { file, root })
 }
 
+/// Spans are `u32` byte offsets, so no file beyond 4 GiB is read, whatever `--max-file-size`.
+const SPAN_LIMIT: u64 = u32::MAX as u64;
+
 fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, FileError> {
+    let max = max.min(SPAN_LIMIT);
     let io = |e: std::io::Error| FileError::new("io", format!("cannot read the file: {e}"));
+    // Checked before opening: opening a named pipe waits for a writer, and a device such as
+    // /dev/zero or /dev/stdin (say, as `meta.prior`) never ends or waits for the terminal.
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
+        return Err(FileError::new(
+            "io",
+            "cannot read the file: it is not a regular file (a folder, device or pipe)",
+        ));
+    }
     let file = std::fs::File::open(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
     if size > max {
