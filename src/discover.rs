@@ -31,6 +31,11 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
             found.missing.push(path.clone());
         } else if path.is_file() {
             found.files.push(path.clone());
+        } else if !path.is_dir() {
+            found.problems.push((
+                path.clone(),
+                "not a regular file or a folder (a device or a pipe); not read".into(),
+            ));
         } else {
             let before = found.files.len();
             walk(path, &mut found);
