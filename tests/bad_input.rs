@@ -497,3 +497,119 @@ fn no_rules_at_all_is_an_error() {
     assert_eq!(o.code, Some(2));
     snap!("rules_empty", o);
 }
+
+// ---- limits --------------------------------------------------------------------------------
+
+#[test]
+fn max_depth_is_reported_with_its_flag() {
+    let run = Run::new();
+    let mut text = String::from("meta: {year: 2020}\na: 1.00\nb: 2.00\ntotal: 3.00\n");
+    for level in 0..8 {
+        text.push_str(&format!("{}l{level}:\n", "  ".repeat(level)));
+    }
+    text.push_str(&format!("{}v: 1\n", "  ".repeat(8)));
+    run.write("data/nested.yaml", &text);
+    let o = run.check(&["--max-depth", "5"]);
+    o.checked_the_others(3);
+    assert_eq!(o.code, Some(1));
+    snap!("max_depth", o);
+    let o = run.check(&["--max-depth", "9"]);
+    assert!(!o.stdout.contains("nested.yaml"), "{o}");
+}
+
+#[test]
+fn limits_that_are_not_numbers_are_usage_errors() {
+    let o = Run::new().check(&["--max-depth", "deep"]);
+    assert_eq!(o.code, Some(2));
+    assert!(
+        o.stderr
+            .contains("invalid value 'deep' for '--max-depth <LEVELS>'"),
+        "{o}"
+    );
+    let o = Run::new().check(&["--max-file-size", "-1"]);
+    assert_eq!(o.code, Some(2));
+}
+
+// ---- inputs are never written ------------------------------------------------------------
+
+/// Every file under `dir` with its contents and modification time.
+fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>, std::time::SystemTime)> {
+    let mut files: Vec<_> = walk(dir)
+        .into_iter()
+        .map(|p| {
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            let bytes = if meta.is_file() {
+                std::fs::read(&p).unwrap()
+            } else {
+                Vec::new()
+            };
+            (p, bytes, meta.modified().unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![dir.to_path_buf()];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[cfg(unix)]
+#[test]
+fn inputs_are_read_only_to_tally() {
+    use std::os::unix::fs::PermissionsExt;
+    let run = Run::with_dataset("duplicate-keys.yaml");
+    run.write(
+        "data/prior/2019.yaml",
+        "meta: {year: 2019, role: reference}\ntotal: 2.00\n",
+    );
+    run.write(
+        "data/with-prior.yaml",
+        "meta: {year: 2020, prior: prior/2019.yaml}\na: 1.00\nb: 2.00\ntotal: 3.00\n",
+    );
+    let before = snapshot_tree(run.dir.path());
+    let read_only = |mode| {
+        for path in walk(&run.path("data")).into_iter().rev() {
+            let mode = if path.is_dir() { mode | 0o111 } else { mode };
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        std::fs::set_permissions(
+            run.path("check.tally"),
+            std::fs::Permissions::from_mode(mode),
+        )
+        .unwrap();
+    };
+    read_only(0o444);
+    for format in ["human", "json"] {
+        let o = run.check(&["--format", format]);
+        assert_eq!(o.code, Some(1), "{o}");
+        assert!(o.stdout.contains("duplicate"), "{o}");
+    }
+    read_only(0o644);
+    // The permissions were put back; nothing else may differ (contents, times, new files).
+    assert_eq!(snapshot_tree(run.dir.path()), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_pipes_are_not_read() {
+    let run = Run::new();
+    // Read whole, /dev/zero would be 512 MB of NULs and /dev/stdin would wait for the terminal.
+    run.write(
+        "data/with-prior.yaml",
+        "meta: {year: 2020, prior: /dev/zero}\na: 1.00\nb: 2.00\ntotal: 3.00\nchange: 0\n",
+    );
+    let o = run.tally(&["check", "data", "/dev/null", "--rules", "check.tally"]);
+    o.checked_the_others(4);
+    assert_eq!(o.code, Some(1));
+    snap!("devices", o);
+}
