@@ -28,6 +28,11 @@ use grammar::{Grammar, Rule as G};
 /// `(` would overflow the stack before it could report anything.
 const MAX_NESTING: usize = 100;
 
+/// Most operators in one expression, counting those of the expressions around it: each is a
+/// level of the tree that the checks and the evaluator walk recursively, and pest's Pratt
+/// parser recurses on each prefix operator (`not not not … a`). A real check has a dozen.
+const MAX_OPERATORS: usize = 100;
+
 static PRATT: LazyLock<PrattParser<G>> = LazyLock::new(|| {
     PrattParser::new()
         .op(Op::infix(G::or, Assoc::Left))
@@ -52,6 +57,7 @@ pub fn parse_file(file: &Arc<SourceFile>) -> (Vec<Rule>, Vec<RuleError>) {
         file: file.clone(),
         errors: Vec::new(),
         base: 0,
+        operators: 0,
     };
     if let Some(at) = too_deep(&file.text) {
         lower.error(
@@ -101,6 +107,8 @@ struct Lower {
     errors: Vec<RuleError>,
     /// Byte offset of the text being parsed within the file.
     base: usize,
+    /// Operators of the expressions being lowered, from the outermost in.
+    operators: usize,
 }
 
 impl Lower {
@@ -281,10 +289,31 @@ impl Lower {
     fn expr(&mut self, pair: Pair<'_, G>) -> Expr {
         let span = self.span(&pair);
         let pairs: Vec<Pair<'_, G>> = pair.into_inner().collect();
+        let operators = pairs.iter().filter(|p| !is_operand(p.as_rule())).count();
+        if self.operators + operators > MAX_OPERATORS {
+            self.error(
+                span,
+                format!(
+                    "this expression has more than {MAX_OPERATORS} operators; \
+                     split it with `let`, or add lists up with `sum(…)`"
+                ),
+            );
+            return Expr {
+                span,
+                kind: ExprKind::Number(Decimal::ZERO),
+            };
+        }
+        self.operators += operators;
+        let expr = self.pratt(pairs);
+        self.operators -= operators;
+        Expr { span, ..expr }
+    }
+
+    fn pratt(&mut self, pairs: Vec<Pair<'_, G>>) -> Expr {
         // The Pratt parser's closures all need `self`; a RefCell-free way is to lower
         // operands first and let the closures only combine.
         let me = std::cell::RefCell::new(self);
-        let expr = PRATT
+        PRATT
             .map_primary(|p| me.borrow_mut().primary(p))
             .map_prefix(|op, rhs| {
                 let span = join(me.borrow().span(&op), rhs.span);
@@ -297,8 +326,7 @@ impl Lower {
             })
             .map_postfix(|lhs, op| me.borrow_mut().within(lhs, op))
             .map_infix(|lhs, op, rhs| me.borrow_mut().infix(lhs, op, rhs))
-            .parse(pairs.into_iter());
-        Expr { span, ..expr }
+            .parse(pairs.into_iter())
     }
 
     fn primary(&mut self, pair: Pair<'_, G>) -> Expr {
@@ -427,7 +455,11 @@ impl Lower {
         let mut inner = op.into_inner().skip(1);
         let amount = inner.next().expect("number");
         let relative = inner.next().is_some();
-        let value = Decimal::from_str(amount.as_str()).unwrap_or_default();
+        let value = Decimal::from_str(amount.as_str()).unwrap_or_else(|_| {
+            let at = self.span(&amount);
+            self.error(at, "this tolerance is beyond the range of exact decimals");
+            Decimal::ZERO
+        });
         let tol = if relative {
             Tolerance::Relative(value)
         } else {
@@ -478,6 +510,11 @@ impl Lower {
         }
         Expr { span, kind }
     }
+}
+
+/// True for the operands of an expression (everything else in its flat sequence is an operator).
+fn is_operand(rule: G) -> bool {
+    matches!(rule, G::number | G::string | G::call | G::path | G::expr)
 }
 
 fn join(a: Span, b: Span) -> Span {
@@ -769,5 +806,48 @@ rule FA-EVAL-001 warning "自评得分不得超过分值：{i.name}" {
         );
         let (_, errors) = parse(&text);
         assert!(errors[0].message.contains("nested more than"));
+    }
+
+    #[test]
+    fn a_tolerance_beyond_range_is_an_error() {
+        let text = "rule A error \"m\" { a = b within 999999999999999999999999999999999 }";
+        let (_, errors) = parse(text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].message.contains("beyond the range"));
+    }
+
+    #[test]
+    fn twenty_thousand_operators_do_not_overflow() {
+        let chains = [
+            format!("{}a = 1", "not ".repeat(20_000)),
+            format!("{}a = 1", "- ".repeat(20_000)),
+            format!("{} = 1", vec!["a"; 20_000].join(" + ")),
+            vec!["a = 1"; 20_000].join(" and "),
+        ];
+        for chain in chains {
+            let (_, errors) = parse(&format!("rule A error \"m\" {{ {chain} }}"));
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(errors[0].message.contains("more than 100 operators"));
+        }
+    }
+
+    #[test]
+    fn operators_count_across_brackets_and_calls() {
+        let ok = format!(
+            "rule A error \"m\" {{ {}a{} = 1 }}",
+            "abs(-".repeat(48),
+            ")".repeat(48)
+        );
+        assert!(parse(&ok).1.is_empty(), "{:?}", parse(&ok).1);
+        let deep = format!(
+            "rule A error \"m\" {{ {}a{} = 1 }}",
+            "abs(- -".repeat(60),
+            ")".repeat(60)
+        );
+        assert!(
+            parse(&deep).1[0]
+                .message
+                .contains("more than 100 operators")
+        );
     }
 }
