@@ -24,7 +24,8 @@ pub const EXIT_TROUBLE: i32 = 2;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  no finding at or above --fail-on (default: error)
-  1  findings at or above --fail-on
+  1  findings at or above --fail-on (a dataset that cannot be read or parsed is an error
+     finding of its own: the other files are still checked)
   2  tally could not do its job: bad arguments, a rule file with errors (or no rules at all),
      a path that does not exist, a folder with no dataset files";
 
