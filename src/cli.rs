@@ -29,6 +29,10 @@ Exit codes:
   2  tally could not do its job: bad arguments, a rule file with errors (or no rules at all),
      a path that does not exist, a folder with no dataset files";
 
+/// The highest `--max-depth`: a dataset tree is dropped and copied recursively, and ten
+/// thousand levels would overflow a worker thread's stack.
+const MAX_DEPTH: u64 = 1000;
+
 /// tally checks whether a fiscal report adds up.
 #[derive(Debug, Parser)]
 #[command(name = "tally", version, about, after_help = EXIT_CODES)]
@@ -64,8 +68,9 @@ struct CheckArgs {
     /// Largest dataset file read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_size)]
     max_file_size: u64,
-    /// Deepest nesting of lists and mappings in a dataset.
-    #[arg(long, value_name = "LEVELS", default_value_t = Limits::default().max_depth)]
+    /// Deepest nesting of lists and mappings in a dataset (at most 1000).
+    #[arg(long, value_name = "LEVELS", default_value_t = Limits::default().max_depth,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_DEPTH))]
     max_depth: usize,
     /// When to use colours in human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]

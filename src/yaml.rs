@@ -15,7 +15,8 @@ use std::collections::HashMap;
 pub struct Limits {
     /// Largest file read, in bytes.
     pub max_file_size: u64,
-    /// Deepest nesting of lists and mappings.
+    /// Deepest nesting of lists and mappings. Trees are copied and dropped recursively, so
+    /// keep it within the command line's bound of 1000.
     pub max_depth: usize,
 }
 

@@ -528,6 +528,27 @@ fn limits_that_are_not_numbers_are_usage_errors() {
     );
     let o = Run::new().check(&["--max-file-size", "-1"]);
     assert_eq!(o.code, Some(2));
+    // Deeper trees would overflow the stack when they are copied (aliases) or dropped.
+    for depth in ["0", "1001"] {
+        let o = Run::new().check(&["--max-depth", depth]);
+        assert_eq!(o.code, Some(2));
+        assert!(o.stderr.contains("is not in 1..=1000"), "{o}");
+    }
+}
+
+#[test]
+fn nesting_100000_levels_with_the_highest_max_depth() {
+    let run = Run::new();
+    run.write(
+        "data/deep.yaml",
+        format!("a:\n  {}1\n", "- ".repeat(100_000)),
+    );
+    let o = run.check(&["--max-depth", "1000"]);
+    o.checked_the_others(3);
+    assert!(
+        o.stdout.contains("nested more than 1000 levels deep"),
+        "{o}"
+    );
 }
 
 // ---- inputs are never written ------------------------------------------------------------
