@@ -1,0 +1,131 @@
+//! The fuzzed entry points and the invariants they must keep, shared by the fuzz targets and
+//! by `tests/fuzz_regressions.rs` (both include this file), so that a crash input replays
+//! exactly as it was found. Beyond "no panic": every place reported lies inside its file on a
+//! character boundary, and every rendered diagnostic names its file.
+
+use std::sync::Arc;
+use tally::dataset::{Node, NodeKind};
+use tally::eval::{Data, run_rule};
+use tally::finding::FileReport;
+use tally::load::parse_dataset;
+use tally::render::{Style, render_report, render_rule_errors};
+use tally::ruleset::{LoadError, RuleSet};
+use tally::source::{SourceFile, Span};
+use tally::yaml::Limits;
+
+/// The rule parser and the rule-set checks on arbitrary text.
+pub fn rules(text: &str) {
+    let file = Arc::new(SourceFile::new("fuzz.tally", text));
+    match RuleSet::from_files(vec![file]) {
+        Ok(set) => {
+            for rule in &set.rules {
+                assert_inside(text, rule.id_span, "rule id");
+            }
+        }
+        Err(LoadError::Rules(errors)) => {
+            assert!(!errors.is_empty(), "an error result without errors");
+            for e in &errors {
+                assert_inside(text, e.span, &e.message);
+                let _ = e.line_col();
+            }
+            let shown = render_rule_errors(&errors, Style::plain(100));
+            assert!(shown.contains("fuzz.tally"), "the file is not named:\n{shown}");
+        }
+        Err(LoadError::Io(path, why)) => panic!("no I/O here, yet {path:?}: {why}"),
+    }
+}
+
+/// The YAML loader on arbitrary text, with limits low enough to be met.
+pub fn dataset(text: &str) {
+    let limits = Limits {
+        max_file_size: 1 << 20,
+        max_depth: 64,
+    };
+    match parse_dataset("fuzz.yaml".into(), text.to_string(), limits) {
+        Ok(dataset) => {
+            assert!(matches!(dataset.root.kind, NodeKind::Map(_)), "root is not a mapping");
+            assert_tree_inside(&dataset.file.text, &dataset.root);
+        }
+        Err(failure) => {
+            if let Some(span) = failure.error.span {
+                assert_inside(&failure.file.text, span, &failure.error.message);
+            }
+            let shown = render_report(&tally::check::failed(failure), Style::plain(100));
+            assert!(shown.contains("fuzz.yaml"), "the file is not named:\n{shown}");
+        }
+    }
+}
+
+/// Arbitrary rules against arbitrary data: the input is split at the first NUL into a rule
+/// file and a dataset. When both load, every rule runs, with the dataset as its own prior year
+/// (so `prior.…` runs too, without reading files that `meta.prior` names), and the findings
+/// are rendered as text and as JSON.
+pub fn check(text: &str) {
+    let Some((rules, data)) = text.split_once('\0') else {
+        return;
+    };
+    let Ok(rules) = RuleSet::from_files(vec![Arc::new(SourceFile::new("fuzz.tally", rules))])
+    else {
+        return;
+    };
+    let Ok(dataset) = parse_dataset("fuzz.yaml".into(), data.to_string(), Limits::default())
+    else {
+        return;
+    };
+    let data = Data {
+        root: &dataset.root,
+        file: &dataset.file,
+    };
+    let mut report = FileReport::new(dataset.file.clone());
+    for rule in &rules.rules {
+        report.findings.extend(run_rule(rule, data, Some(data)));
+    }
+    let text = &dataset.file.text;
+    for f in &report.findings {
+        if let Some(span) = f.primary {
+            assert_inside(text, span, &f.message);
+        }
+        for v in &f.values {
+            assert_inside(text, v.span, &v.path);
+        }
+        for (span, label) in &f.notes {
+            assert_inside(text, *span, label);
+        }
+    }
+    let shown = render_report(&report, Style::plain(100));
+    if !report.findings.is_empty() {
+        assert!(shown.contains("fuzz.yaml"), "the file is not named:\n{shown}");
+    }
+    let json = serde_json::to_string(&tally::json::file_json(&report)).expect("JSON");
+    assert!(json.starts_with('{'));
+}
+
+fn assert_inside(text: &str, span: Span, what: &str) {
+    let (start, end) = (span.start as usize, span.end as usize);
+    assert!(
+        start <= end && end <= text.len(),
+        "span {start}..{end} outside a text of {} bytes: {what}",
+        text.len()
+    );
+    assert!(
+        text.is_char_boundary(start) && text.is_char_boundary(end),
+        "span {start}..{end} splits a character: {what}"
+    );
+}
+
+fn assert_tree_inside(text: &str, root: &Node) {
+    let mut todo = vec![root];
+    while let Some(node) = todo.pop() {
+        assert_inside(text, node.span, node.kind_name());
+        match &node.kind {
+            NodeKind::List(items) => todo.extend(items),
+            NodeKind::Map(entries) => {
+                for e in entries {
+                    assert_inside(text, e.key_span, &e.key);
+                    todo.push(&e.value);
+                }
+            }
+            _ => {}
+        }
+    }
+}
