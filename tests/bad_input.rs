@@ -361,8 +361,10 @@ fn a_folder_with_a_symlink_loop() {
     snap!("symlink_loop", o);
 }
 
-/// chmod 000 does not stop root from reading (CI runs tests as root): then the same message
-/// path is taken by a dataset that is a dangling symbolic link, which no user can read either.
+/// chmod 000 does not stop root from reading (CI runs tests as root). As root, the test checks
+/// what it can instead: a dataset that is a dangling symbolic link, which no user can read,
+/// reported by discovery rather than by the loader. Both snapshots were made, the
+/// `Permission denied` one by running this test binary as `nobody`.
 #[cfg(unix)]
 #[test]
 fn an_unreadable_file() {
@@ -373,6 +375,7 @@ fn an_unreadable_file() {
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
     let privileged = std::fs::File::open(&secret).is_ok();
     let o = if privileged {
+        eprintln!("running as root, where chmod 000 does not stop reads: a dangling link instead");
         std::fs::remove_file(&secret).unwrap();
         std::os::unix::fs::symlink("gone.yaml", run.path("data/secret.yaml")).unwrap();
         run.check(&[])
