@@ -41,6 +41,7 @@ pub fn parse(text: &str, base: usize, limits: Limits) -> Result<Node, FileError>
         stack: Vec::new(),
         anchors: HashMap::new(),
         alias_nodes: 0,
+        scalar_text: HashMap::new(),
         root: None,
         documents: 0,
         limits,
@@ -92,6 +93,8 @@ struct Loader<'a> {
     /// Anchored nodes with the number of nodes each holds.
     anchors: HashMap<usize, (Node, usize)>,
     alias_nodes: usize,
+    /// The text of anchored scalars, as written, for aliases used as keys.
+    scalar_text: HashMap<usize, Box<str>>,
     root: Option<Node>,
     documents: usize,
     limits: Limits,
@@ -120,17 +123,24 @@ impl Loader<'_> {
             Event::Scalar(value, style, anchor, tag) => {
                 let is_text =
                     style != ScalarStyle::Plain || tag.as_ref().is_some_and(|t| t.suffix == "str");
-                if self.expecting_key() {
-                    return self.key(value.into_owned().into_boxed_str(), span);
-                }
                 let node = if is_text {
                     Node {
                         span,
-                        kind: NodeKind::Text(value.into_owned().into_boxed_str()),
+                        kind: NodeKind::Text(value.as_ref().into()),
                     }
                 } else {
                     plain_scalar(&value, span)
                 };
+                if anchor > 0 {
+                    self.scalar_text.insert(anchor, value.as_ref().into());
+                }
+                if self.expecting_key() {
+                    // An anchored key (`&k name: …`) can be aliased later, as a key or a value.
+                    if anchor > 0 {
+                        self.anchors.insert(anchor, (node, 1));
+                    }
+                    return self.key(value.into_owned().into_boxed_str(), span);
+                }
                 self.finish(node, anchor, 1)?;
             }
             Event::SequenceStart(anchor, _) => {
@@ -260,7 +270,13 @@ impl Loader<'_> {
         }
         let mut node = node.clone();
         if self.expecting_key() {
-            let key = node.as_text().unwrap_or("").into();
+            let Some(key) = self.scalar_text.get(&id).cloned() else {
+                return Err(FileError::new(
+                    "yaml-unsupported",
+                    "a list or mapping used as a mapping key is not supported",
+                )
+                .at(span));
+            };
             return self.key(key, span);
         }
         // The copy points at the alias, where the reader will look for it.
@@ -428,6 +444,19 @@ mod tests {
             bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
         }
         assert_eq!(load(&bomb).unwrap_err().code, "yaml-alias-bomb");
+    }
+
+    #[test]
+    fn aliases_as_keys_keep_their_text() {
+        let root = load("a: &n 2020\n&t b: x\nc: {*n : 1, *t : 2}\nd: *t\n").unwrap();
+        let NodeKind::Map(c) = &root.at("c").unwrap().kind else {
+            panic!()
+        };
+        let keys: Vec<&str> = c.iter().map(|e| &*e.key).collect();
+        assert_eq!(keys, ["2020", "b"]);
+        assert_eq!(root.at("d").and_then(Node::as_text), Some("b"));
+        let err = load("a: &m {v: 1}\nc: {*m : 1}\n").unwrap_err();
+        assert_eq!(err.code, "yaml-unsupported");
     }
 
     #[test]
