@@ -406,13 +406,16 @@ fn a_folder_with_no_yaml() {
 
 // ---- rule files ----------------------------------------------------------------------------
 
-/// Checks with the good rules plus the committed broken rule file `name`.
+/// Checks with the good rules plus the committed broken rule file `name` and another broken
+/// one, whose error must be reported too.
 fn rules(name: &str) -> Outcome {
     let run = Run::new();
-    run.copy(
-        &fixtures().join("rules").join(name),
-        &format!("rules/{name}"),
-    );
+    for file in [name, "zz-other.tally"] {
+        run.copy(
+            &fixtures().join("rules").join(file),
+            &format!("rules/{file}"),
+        );
+    }
     let o = run.tally(&[
         "check",
         "data",
@@ -422,6 +425,9 @@ fn rules(name: &str) -> Outcome {
         "rules",
     ]);
     assert!(!o.stdout.contains("files checked"), "{o}");
+    assert!(o.stderr.contains(&format!("╭─[rules/{name}:")), "{o}");
+    assert!(o.stderr.contains("╭─[rules/zz-other.tally:4:1]"), "{o}");
+    assert!(o.stderr.contains("error: 2 problems in rule files"), "{o}");
     o
 }
 
