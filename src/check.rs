@@ -67,7 +67,10 @@ pub fn check_dataset(
     }
     let prior = load_prior(dataset, path, options, &mut report);
     let year = dataset.root.at("meta.year").and_then(|n| n.as_integer());
-    let has_years = rules.rules.iter().any(|r| r.since.is_some() || r.until.is_some());
+    let has_years = rules
+        .rules
+        .iter()
+        .any(|r| r.since.is_some() || r.until.is_some());
     if year.is_none() && has_years {
         report.notes.push(
             "the dataset has no `meta.year`: every rule was applied, whatever its years".into(),

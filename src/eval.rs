@@ -656,7 +656,10 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     fn path(&mut self, p: &'r Path) -> Eval<Value<'d>> {
         let tracing = self.paths;
         let visible = self.visible.unwrap_or(self.vars.len());
-        let bound = self.vars[..visible].iter().rev().find(|(n, _)| *n == p.root);
+        let bound = self.vars[..visible]
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == p.root);
         let (start, mut segments) = match bound.map(|(_, b)| b.clone()) {
             Some(Binding::Item(v)) => (v, p.segments.as_slice()),
             Some(Binding::Let(expr, seen)) => {

@@ -64,16 +64,17 @@ pub struct Outcome {
 
 /// Runs every case of a mutation file against `rules`.
 pub fn run(file: &Path, text: &str, rules: &RuleSet) -> Result<Vec<Outcome>, String> {
-    let spec: MutationFile = serde_json::from_value(
-        yaml_to_json(text).map_err(|e| format!("{}: {e}", file.display()))?,
-    )
-    .map_err(|e| format!("{}: {e}", file.display()))?;
+    let spec: MutationFile =
+        serde_json::from_value(yaml_to_json(text).map_err(|e| format!("{}: {e}", file.display()))?)
+            .map_err(|e| format!("{}: {e}", file.display()))?;
     let dir = file.parent().unwrap_or(Path::new(""));
     let base_path = dir.join(&spec.base);
-    let base = std::fs::read_to_string(&base_path)
-        .map_err(|e| format!("{}: {e}", base_path.display()))?;
+    let base =
+        std::fs::read_to_string(&base_path).map_err(|e| format!("{}: {e}", base_path.display()))?;
     let prior_path = prior_of(&base_path, &base);
-    let prior = prior_path.as_ref().and_then(|p| std::fs::read_to_string(p).ok());
+    let prior = prior_path
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok());
     Ok(spec
         .cases
         .iter()
@@ -81,7 +82,13 @@ pub fn run(file: &Path, text: &str, rules: &RuleSet) -> Result<Vec<Outcome>, Str
         .collect())
 }
 
-fn run_case(case: &Case, base_path: &Path, base: &str, prior: Option<&str>, rules: &RuleSet) -> Outcome {
+fn run_case(
+    case: &Case,
+    base_path: &Path,
+    base: &str,
+    prior: Option<&str>,
+    rules: &RuleSet,
+) -> Outcome {
     let mut outcome = Outcome {
         name: case.name.clone(),
         fired: BTreeSet::new(),
@@ -107,7 +114,10 @@ fn run_case(case: &Case, base_path: &Path, base: &str, prior: Option<&str>, rule
     let dataset = match parse_dataset(base_path.display().to_string(), text, Limits::default()) {
         Ok(d) => d,
         Err(f) => {
-            outcome.problems.push(format!("the patched dataset does not load: {}", f.error.message));
+            outcome.problems.push(format!(
+                "the patched dataset does not load: {}",
+                f.error.message
+            ));
             return outcome;
         }
     };
@@ -117,12 +127,16 @@ fn run_case(case: &Case, base_path: &Path, base: &str, prior: Option<&str>, rule
         if rules.get(id).is_none() {
             outcome.problems.push(format!("no rule `{id}`"));
         } else if !outcome.fired.contains(id) {
-            outcome.problems.push(format!("expected `{id}` to fire; it did not"));
+            outcome
+                .problems
+                .push(format!("expected `{id}` to fire; it did not"));
         }
     }
     for id in &case.quiet {
         if outcome.fired.contains(id) {
-            outcome.problems.push(format!("expected `{id}` to stay quiet; it fired"));
+            outcome
+                .problems
+                .push(format!("expected `{id}` to stay quiet; it fired"));
         }
     }
     outcome
@@ -154,9 +168,11 @@ fn to_json(node: &crate::dataset::Node, text: &str) -> serde_json::Value {
         NodeKind::Text(t) if !text[node.span.range()].starts_with(['"', '\'']) => {
             serde_json::Value::String(t.to_string())
         }
-        NodeKind::Null | NodeKind::Bool(_) | NodeKind::Number(_) | NodeKind::OutOfRange(_) | NodeKind::Text(_) => {
-            serde_json::Value::String(text[node.span.range()].to_string())
-        }
+        NodeKind::Null
+        | NodeKind::Bool(_)
+        | NodeKind::Number(_)
+        | NodeKind::OutOfRange(_)
+        | NodeKind::Text(_) => serde_json::Value::String(text[node.span.range()].to_string()),
         NodeKind::List(items) => items.iter().map(|i| to_json(i, text)).collect(),
         NodeKind::Map(entries) => entries
             .iter()

@@ -12,9 +12,13 @@ pub fn apply(text: &str, patches: &[(String, String)]) -> Result<String, String>
     for (path, value) in patches {
         let dataset = parse_dataset("patch".into(), out.clone(), Limits::default())
             .map_err(|f| format!("the dataset does not load: {}", f.error.message))?;
-        let node = find(&dataset.root, path).ok_or_else(|| format!("no `{path}` in the dataset"))?;
+        let node =
+            find(&dataset.root, path).ok_or_else(|| format!("no `{path}` in the dataset"))?;
         if matches!(node.kind, NodeKind::Map(_) | NodeKind::List(_)) {
-            return Err(format!("`{path}` is {}; only single values can be set", node.kind_name()));
+            return Err(format!(
+                "`{path}` is {}; only single values can be set",
+                node.kind_name()
+            ));
         }
         out.replace_range(node.span.range(), value);
     }
@@ -50,13 +54,25 @@ mod tests {
     #[test]
     fn replaces_only_the_value() {
         let text = "a:\n  b: 1.00 # note\n  c: [1, 2]\n";
-        let patched = apply(text, &[("a.b".into(), "2.50".into()), ("a.c[1]".into(), "7".into())]).unwrap();
+        let patched = apply(
+            text,
+            &[("a.b".into(), "2.50".into()), ("a.c[1]".into(), "7".into())],
+        )
+        .unwrap();
         assert_eq!(patched, "a:\n  b: 2.50 # note\n  c: [1, 7]\n");
     }
 
     #[test]
     fn unknown_paths_and_containers_are_refused() {
-        assert!(apply("a: 1\n", &[("b".into(), "1".into())]).unwrap_err().contains("no `b`"));
-        assert!(apply("a: {x: 1}\n", &[("a".into(), "1".into())]).unwrap_err().contains("a mapping"));
+        assert!(
+            apply("a: 1\n", &[("b".into(), "1".into())])
+                .unwrap_err()
+                .contains("no `b`")
+        );
+        assert!(
+            apply("a: {x: 1}\n", &[("a".into(), "1".into())])
+                .unwrap_err()
+                .contains("a mapping")
+        );
     }
 }

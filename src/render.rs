@@ -341,13 +341,21 @@ impl SourceCode for FileSource {
         } else {
             (from, column)
         };
-        let to = if context_lines_before == 0 && context_lines_after == 0 { end.max(from) } else { to };
+        let to = if context_lines_before == 0 && context_lines_after == 0 {
+            end.max(from)
+        } else {
+            to
+        };
         let data = &text.as_bytes()[from..to];
         Ok(Box::new(MietteSpanContents::new_named(
             self.0.name.clone(),
             data,
             SourceSpan::new(from.into(), to - from),
-            if context_lines_before == 0 { first_line } else { from_line },
+            if context_lines_before == 0 {
+                first_line
+            } else {
+                from_line
+            },
             column,
             to_line - from_line + 1,
         )))

@@ -66,46 +66,105 @@ fn exit_0_when_clean_1_on_errors_and_fail_on_lowers_the_bar() {
     let only_warning = "expenditure: {basic: 1, project: 1, total: 2}\nevaluation: {indicators: [{name: x, score: 2, max: 1}]}\n";
     let dir2 = fixture(&[("w.yaml", only_warning)]);
     let w = p(&dir2, "w.yaml");
-    assert_eq!(tally(&["check", &w, "--rules", &rules]).status.code(), Some(0));
-    assert_eq!(tally(&["check", &w, "--rules", &rules, "--fail-on", "warning"]).status.code(), Some(1));
-    assert_eq!(tally(&["check", &w, "--rules", &rules, "--fail-on", "info"]).status.code(), Some(1));
+    assert_eq!(
+        tally(&["check", &w, "--rules", &rules]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        tally(&["check", &w, "--rules", &rules, "--fail-on", "warning"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        tally(&["check", &w, "--rules", &rules, "--fail-on", "info"])
+            .status
+            .code(),
+        Some(1)
+    );
 }
 
 #[test]
 fn exit_2_for_bad_arguments_missing_paths_and_broken_rules() {
-    let dir = fixture(&[("r.tally", RULES), ("good.yaml", GOOD), ("broken.tally", "rule X oops \"m\" { a = }\n")]);
+    let dir = fixture(&[
+        ("r.tally", RULES),
+        ("good.yaml", GOOD),
+        ("broken.tally", "rule X oops \"m\" { a = }\n"),
+    ]);
     let rules = p(&dir, "r.tally");
     assert_eq!(tally(&["check", "--format", "xml"]).status.code(), Some(2));
-    let missing = tally(&["check", "/no/such/place.yaml", &p(&dir, "good.yaml"), "--rules", &rules]);
+    let missing = tally(&[
+        "check",
+        "/no/such/place.yaml",
+        &p(&dir, "good.yaml"),
+        "--rules",
+        &rules,
+    ]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).contains("/no/such/place.yaml: no such file or folder"));
-    assert!(stdout(&missing).contains("1 file checked"), "the other files are still checked");
-    let broken = tally(&["check", &p(&dir, "good.yaml"), "--rules", &p(&dir, "broken.tally")]);
+    assert!(
+        stdout(&missing).contains("1 file checked"),
+        "the other files are still checked"
+    );
+    let broken = tally(&[
+        "check",
+        &p(&dir, "good.yaml"),
+        "--rules",
+        &p(&dir, "broken.tally"),
+    ]);
     assert_eq!(broken.status.code(), Some(2));
-    assert!(stdout(&broken).is_empty(), "nothing is checked with broken rules");
-    assert_eq!(tally(&["check", &p(&dir, "good.yaml"), "--rules", "/no/rules"]).status.code(), Some(2));
+    assert!(
+        stdout(&broken).is_empty(),
+        "nothing is checked with broken rules"
+    );
+    assert_eq!(
+        tally(&["check", &p(&dir, "good.yaml"), "--rules", "/no/rules"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn json_document_has_the_v1_shape_with_places_in_characters() {
     let dir = fixture(&[("r.tally", RULES), ("bad.yaml", BAD), ("good.yaml", GOOD)]);
-    let out = tally(&["check", dir.path().to_str().unwrap(), "--rules", &p(&dir, "r.tally"), "--format", "json"]);
+    let out = tally(&[
+        "check",
+        dir.path().to_str().unwrap(),
+        "--rules",
+        &p(&dir, "r.tally"),
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let doc = json(&out);
     assert_eq!(doc["version"], 1);
     let files = doc["files"].as_array().unwrap();
     let names: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
-    assert!(names[0].ends_with("bad.yaml") && names[1].ends_with("good.yaml"), "sorted: {names:?}");
+    assert!(
+        names[0].ends_with("bad.yaml") && names[1].ends_with("good.yaml"),
+        "sorted: {names:?}"
+    );
     let f = &files[0]["findings"][0];
     assert_eq!(f["rule"], "EXP-001");
     assert_eq!(f["severity"], "error");
     assert_eq!(f["message"], "基本支出与项目支出之和应等于本年支出合计");
-    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(2), Some(10)));
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(2), Some(10))
+    );
     let values: Vec<(String, String, u64, u64)> = f["values"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| (v["path"].as_str().unwrap().into(), v["value"].as_str().unwrap().into(), v["line"].as_u64().unwrap(), v["column"].as_u64().unwrap()))
+        .map(|v| {
+            (
+                v["path"].as_str().unwrap().into(),
+                v["value"].as_str().unwrap().into(),
+                v["line"].as_u64().unwrap(),
+                v["column"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         values,
@@ -118,7 +177,13 @@ fn json_document_has_the_v1_shape_with_places_in_characters() {
     // Columns count characters: `{name: 预算完成, score: 3.5` puts 3.5 at column 27 (byte 35).
     let w = &files[0]["findings"][1];
     assert_eq!(w["values"][0]["value"], "3.5");
-    assert_eq!((w["values"][0]["line"].as_u64(), w["values"][0]["column"].as_u64()), (Some(7), Some(27)));
+    assert_eq!(
+        (
+            w["values"][0]["line"].as_u64(),
+            w["values"][0]["column"].as_u64()
+        ),
+        (Some(7), Some(27))
+    );
     assert_eq!(doc["summary"]["files"], 2);
     assert_eq!(doc["summary"]["errors"], 1);
     assert_eq!(doc["summary"]["warnings"], 1);
@@ -130,29 +195,73 @@ fn a_file_that_is_not_yaml_is_a_finding_and_the_run_goes_on() {
     let dir = fixture(&[
         ("r.tally", RULES),
         ("a-broken.yaml", "expenditure: [1, 2\nbasic: {\n"),
-        ("b-dup.yaml", "expenditure: {basic: 1}\nexpenditure: {basic: 2}\n"),
+        (
+            "b-dup.yaml",
+            "expenditure: {basic: 1}\nexpenditure: {basic: 2}\n",
+        ),
         ("c-bad.yaml", BAD),
     ]);
-    let out = tally(&["check", dir.path().to_str().unwrap(), "--rules", &p(&dir, "r.tally"), "--format", "json"]);
+    let out = tally(&[
+        "check",
+        dir.path().to_str().unwrap(),
+        "--rules",
+        &p(&dir, "r.tally"),
+        "--format",
+        "json",
+    ]);
     let doc = json(&out);
     let rules: Vec<Vec<&str>> = doc["files"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| f["findings"].as_array().unwrap().iter().map(|x| x["rule"].as_str().unwrap()).collect())
+        .map(|f| {
+            f["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["rule"].as_str().unwrap())
+                .collect()
+        })
         .collect();
-    assert_eq!(rules, [vec!["yaml-syntax"], vec!["yaml-duplicate-key"], vec!["EXP-001", "EVAL-001"]]);
+    assert_eq!(
+        rules,
+        [
+            vec!["yaml-syntax"],
+            vec!["yaml-duplicate-key"],
+            vec!["EXP-001", "EVAL-001"]
+        ]
+    );
     let dup = &doc["files"][1]["findings"][0];
-    assert_eq!((dup["line"].as_u64(), dup["column"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (dup["line"].as_u64(), dup["column"].as_u64()),
+        (Some(2), Some(1))
+    );
 }
 
 #[test]
 fn a_dataset_is_never_modified() {
     let dir = fixture(&[("r.tally", RULES), ("bad.yaml", BAD)]);
-    let before = std::fs::metadata(dir.path().join("bad.yaml")).unwrap().modified().unwrap();
-    tally(&["check", &p(&dir, "bad.yaml"), "--rules", &p(&dir, "r.tally")]);
-    assert_eq!(std::fs::read_to_string(dir.path().join("bad.yaml")).unwrap(), BAD);
-    assert_eq!(std::fs::metadata(dir.path().join("bad.yaml")).unwrap().modified().unwrap(), before);
+    let before = std::fs::metadata(dir.path().join("bad.yaml"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    tally(&[
+        "check",
+        &p(&dir, "bad.yaml"),
+        "--rules",
+        &p(&dir, "r.tally"),
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("bad.yaml")).unwrap(),
+        BAD
+    );
+    assert_eq!(
+        std::fs::metadata(dir.path().join("bad.yaml"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        before
+    );
 }
 
 #[test]
@@ -169,7 +278,9 @@ fn rendered_findings_point_at_the_figures() {
     // Run from inside the fixture folder so that paths in the output are stable.
     let out = Command::new(env!("CARGO_BIN_EXE_tally"))
         .current_dir(dir.path())
-        .args(["check", "bad.yaml", "--rules", "r.tally", "--width", "100", "--color", "never"])
+        .args([
+            "check", "bad.yaml", "--rules", "r.tally", "--width", "100", "--color", "never",
+        ])
         .output()
         .unwrap();
     insta::assert_snapshot!("two_findings", stdout(&out));
@@ -183,7 +294,16 @@ fn rule_file_errors_are_rendered_at_their_places() {
     )]);
     let out = Command::new(env!("CARGO_BIN_EXE_tally"))
         .current_dir(dir.path())
-        .args(["check", ".", "--rules", "bad.tally", "--width", "100", "--color", "never"])
+        .args([
+            "check",
+            ".",
+            "--rules",
+            "bad.tally",
+            "--width",
+            "100",
+            "--color",
+            "never",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -193,7 +313,11 @@ fn rule_file_errors_are_rendered_at_their_places() {
 #[test]
 fn the_seed_report_with_the_built_in_pack() {
     let out = tally(&["check", "examples/", "--width", "100", "--color", "never"]);
-    assert_eq!(out.status.code(), Some(0), "the seed has warnings and infos, no errors");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the seed has warnings and infos, no errors"
+    );
     insta::assert_snapshot!("seed_human", stdout(&out));
     let json_out = tally(&["check", "examples/", "--format", "json"]);
     let doc = json(&json_out);
@@ -201,7 +325,16 @@ fn the_seed_report_with_the_built_in_pack() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| format!("{} {} {}:{} {}", f["rule"].as_str().unwrap(), f["severity"].as_str().unwrap(), f["line"], f["column"], f["message"].as_str().unwrap()))
+        .map(|f| {
+            format!(
+                "{} {} {}:{} {}",
+                f["rule"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+                f["line"],
+                f["column"],
+                f["message"].as_str().unwrap()
+            )
+        })
         .collect();
     insta::assert_snapshot!("seed_json_findings", found.join("\n"));
 }
@@ -209,11 +342,22 @@ fn the_seed_report_with_the_built_in_pack() {
 #[test]
 fn the_embedded_pack_and_the_rules_folder_agree() {
     let builtin = tally(&["check", "examples/", "--format", "json"]);
-    let folder = tally(&["check", "examples/", "--format", "json", "--rules", "rules/"]);
+    let folder = tally(&[
+        "check",
+        "examples/",
+        "--format",
+        "json",
+        "--rules",
+        "rules/",
+    ]);
     let strip = |o: &Output| {
         let mut doc = json(o);
         // Rule sites differ only in the file name (`<built-in>/…` vs `rules/…`), which JSON omits.
-        doc["files"].as_array_mut().unwrap().iter_mut().for_each(|f| f["path"] = serde_json::Value::Null);
+        doc["files"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .for_each(|f| f["path"] = serde_json::Value::Null);
         doc
     };
     assert_eq!(strip(&builtin), strip(&folder));
@@ -230,7 +374,13 @@ fn walk_count(dir: &Path) -> usize {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .map(|p| if p.is_dir() { walk_count(&p) } else { usize::from(p.extension().is_some_and(|e| e == "tally")) })
+        .map(|p| {
+            if p.is_dir() {
+                walk_count(&p)
+            } else {
+                usize::from(p.extension().is_some_and(|e| e == "tally"))
+            }
+        })
         .sum()
 }
 
@@ -238,18 +388,42 @@ fn walk_count(dir: &Path) -> usize {
 fn chinese_keys_and_chinese_identifiers() {
     let out = Command::new(env!("CARGO_BIN_EXE_tally"))
         .current_dir("tests/fixtures/chinese")
-        .args(["check", "决算.yaml", "--rules", "规则.tally", "--width", "100", "--color", "never"])
+        .args([
+            "check",
+            "决算.yaml",
+            "--rules",
+            "规则.tally",
+            "--width",
+            "100",
+            "--color",
+            "never",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!("chinese", stdout(&out));
     let out = Command::new(env!("CARGO_BIN_EXE_tally"))
         .current_dir("tests/fixtures/chinese")
-        .args(["check", "决算.yaml", "--rules", "规则.tally", "--format", "json"])
+        .args([
+            "check",
+            "决算.yaml",
+            "--rules",
+            "规则.tally",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     let doc = json(&out);
-    let rules: Vec<&str> = doc["files"][0]["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    let rules: Vec<&str> = doc["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
     assert_eq!(rules, ["支出-合计", "三公-合计"]);
-    assert_eq!(doc["files"][0]["findings"][1]["values"][2]["path"], "三公经费.分项[2].金额");
+    assert_eq!(
+        doc["files"][0]["findings"][1]["values"][2]["path"],
+        "三公经费.分项[2].金额"
+    );
 }

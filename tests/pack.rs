@@ -18,7 +18,14 @@ fn every_mutation_case_passes() {
     let failed: Vec<String> = outcomes
         .iter()
         .filter(|o| !o.problems.is_empty())
-        .map(|o| format!("{}: {} (fired: {:?})", o.name, o.problems.join("; "), o.fired))
+        .map(|o| {
+            format!(
+                "{}: {} (fired: {:?})",
+                o.name,
+                o.problems.join("; "),
+                o.fired
+            )
+        })
         .collect();
     assert!(failed.is_empty(), "failing cases:\n{}", failed.join("\n"));
 }
@@ -28,7 +35,10 @@ fn every_rule_has_a_case_where_it_fires_and_a_dataset_where_it_does_not() {
     let rules = pack();
     let text = std::fs::read_to_string(CASES).unwrap();
     let outcomes = tally::mutation::run(Path::new(CASES), &text, &rules).unwrap();
-    let spec: BTreeSet<String> = outcomes.iter().flat_map(|o| o.fired.iter().cloned()).collect();
+    let spec: BTreeSet<String> = outcomes
+        .iter()
+        .flat_map(|o| o.fired.iter().cloned())
+        .collect();
     let fired_somewhere: BTreeSet<&str> = rules
         .rules
         .iter()
@@ -55,5 +65,8 @@ fn every_rule_has_a_case_where_it_fires_and_a_dataset_where_it_does_not() {
         .map(|r| r.id.as_str())
         .filter(|id| on_seed.contains(id) && outcomes.iter().all(|o| o.fired.contains(*id)))
         .collect();
-    assert!(always.is_empty(), "rules that fire on every dataset: {always:?}");
+    assert!(
+        always.is_empty(),
+        "rules that fire on every dataset: {always:?}"
+    );
 }
