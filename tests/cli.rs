@@ -427,3 +427,21 @@ fn chinese_keys_and_chinese_identifiers() {
         "三公经费.分项[2].金额"
     );
 }
+
+#[test]
+fn without_a_prior_year_cross_year_rules_are_skipped_and_counted() {
+    let seed = std::fs::read_to_string("examples/final-accounts/2020.yaml").unwrap();
+    let alone = seed.replace("  prior: prior/2019.yaml\n", "");
+    assert_ne!(alone, seed, "the seed names its prior year");
+    let dir = fixture(&[("2020.yaml", &alone)]);
+    let out = tally(&["check", &p(&dir, "2020.yaml"), "--format", "json"]);
+    let doc = json(&out);
+    let skipped = doc["summary"]["skipped_no_prior"].as_u64().unwrap();
+    assert!(skipped > 0);
+    let human = tally(&["check", &p(&dir, "2020.yaml")]);
+    let last = stdout(&human).lines().last().unwrap().to_string();
+    assert!(last.contains(&format!("{skipped} cross-year rule runs skipped: no prior-year dataset")), "{last}");
+    // With --prior the same rules run.
+    let with = tally(&["check", &p(&dir, "2020.yaml"), "--prior", "examples/final-accounts/prior/2019.yaml", "--format", "json"]);
+    assert_eq!(json(&with)["summary"]["skipped_no_prior"], 0);
+}
