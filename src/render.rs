@@ -120,8 +120,9 @@ pub fn summary_line(summary: &Summary) -> String {
     let mut extras = Vec::new();
     if summary.not_checked > 0 {
         extras.push(format!(
-            "{} not checked (reference datasets)",
-            summary.not_checked
+            "{} reference {} not checked",
+            summary.not_checked,
+            plural(summary.not_checked, "dataset", "datasets")
         ));
     }
     if summary.skipped_no_prior > 0 {
