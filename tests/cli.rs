@@ -440,8 +440,20 @@ fn without_a_prior_year_cross_year_rules_are_skipped_and_counted() {
     assert!(skipped > 0);
     let human = tally(&["check", &p(&dir, "2020.yaml")]);
     let last = stdout(&human).lines().last().unwrap().to_string();
-    assert!(last.contains(&format!("{skipped} cross-year rule runs skipped: no prior-year dataset")), "{last}");
+    assert!(
+        last.contains(&format!(
+            "{skipped} cross-year rule runs skipped: no prior-year dataset"
+        )),
+        "{last}"
+    );
     // With --prior the same rules run.
-    let with = tally(&["check", &p(&dir, "2020.yaml"), "--prior", "examples/final-accounts/prior/2019.yaml", "--format", "json"]);
+    let with = tally(&[
+        "check",
+        &p(&dir, "2020.yaml"),
+        "--prior",
+        "examples/final-accounts/prior/2019.yaml",
+        "--format",
+        "json",
+    ]);
     assert_eq!(json(&with)["summary"]["skipped_no_prior"], 0);
 }
