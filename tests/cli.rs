@@ -4,7 +4,13 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn tally(args: &[&str]) -> Output {
+    tally_in(".", args)
+}
+
+/// Runs tally in a folder, so that paths in its output are short and stable.
+fn tally_in(dir: impl AsRef<Path>, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(dir)
         .args(args)
         .env_remove("COLUMNS")
         .env("NO_COLOR", "1")
@@ -276,13 +282,12 @@ fn help_documents_the_exit_codes() {
 fn rendered_findings_point_at_the_figures() {
     let dir = fixture(&[("r.tally", RULES), ("bad.yaml", BAD)]);
     // Run from inside the fixture folder so that paths in the output are stable.
-    let out = Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(dir.path())
-        .args([
+    let out = tally_in(
+        dir.path(),
+        &[
             "check", "bad.yaml", "--rules", "r.tally", "--width", "100", "--color", "never",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     insta::assert_snapshot!("two_findings", stdout(&out));
 }
 
@@ -292,9 +297,9 @@ fn rule_file_errors_are_rendered_at_their_places() {
         "bad.tally",
         "rule A fatal \"m\" { a = b }\nrule B error \"m\" { a = = b }\nrule C error \"m\" { summ(a) = 1 }\nrule A error \"never closed {\n",
     )]);
-    let out = Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(dir.path())
-        .args([
+    let out = tally_in(
+        dir.path(),
+        &[
             "check",
             ".",
             "--rules",
@@ -303,9 +308,8 @@ fn rule_file_errors_are_rendered_at_their_places() {
             "100",
             "--color",
             "never",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(out.status.code(), Some(2));
     insta::assert_snapshot!("rule_errors", stderr(&out));
 }
@@ -386,9 +390,9 @@ fn walk_count(dir: &Path) -> usize {
 
 #[test]
 fn chinese_keys_and_chinese_identifiers() {
-    let out = Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir("tests/fixtures/chinese")
-        .args([
+    let out = tally_in(
+        "tests/fixtures/chinese",
+        &[
             "check",
             "决算.yaml",
             "--rules",
@@ -397,23 +401,21 @@ fn chinese_keys_and_chinese_identifiers() {
             "100",
             "--color",
             "never",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!("chinese", stdout(&out));
-    let out = Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir("tests/fixtures/chinese")
-        .args([
+    let out = tally_in(
+        "tests/fixtures/chinese",
+        &[
             "check",
             "决算.yaml",
             "--rules",
             "规则.tally",
             "--format",
             "json",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     let doc = json(&out);
     let rules: Vec<&str> = doc["files"][0]["findings"]
         .as_array()
