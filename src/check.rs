@@ -67,6 +67,12 @@ pub fn check_dataset(
     }
     let prior = load_prior(dataset, path, options, &mut report);
     let year = dataset.root.at("meta.year").and_then(|n| n.as_integer());
+    report.year = year;
+    report.department = dataset
+        .root
+        .at("meta.department")
+        .and_then(|n| n.as_text())
+        .map(str::to_string);
     let has_years = rules
         .rules
         .iter()
@@ -96,6 +102,7 @@ pub fn check_dataset(
             continue;
         }
         report.rules_applied += 1;
+        report.applied.push(rule.id.clone());
         report.findings.extend(run_rule(rule, data, prior_data));
     }
     report
