@@ -3,13 +3,12 @@
 use crate::check::CheckOptions;
 use crate::discover::discover;
 use crate::finding::FileReport;
-use crate::json;
+use crate::output::{self, Format, OutputSpec};
 use crate::render::{self, Style};
 use crate::ruleset::{LoadError, RuleSet};
+use crate::run_check;
 use crate::severity::Severity;
-use crate::summary::Summary;
 use crate::yaml::Limits;
-use crate::{Sink, run_check};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -53,6 +52,15 @@ struct CheckArgs {
     /// Output format on standard output.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Also write FORMAT to the file PATH (replaced only once complete); repeatable.
+    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = output::parse_output_spec)]
+    outputs: Vec<OutputSpec>,
+    /// After human or concise output, a table per dataset: department, year, counts.
+    #[arg(long)]
+    summary: bool,
+    /// After human or concise output, the findings per rule, most frequent first.
+    #[arg(long)]
+    statistics: bool,
     /// Exit with 1 when there is a finding at or above this severity.
     #[arg(long, value_enum, default_value_t = Level::Error)]
     fail_on: Level,
@@ -71,14 +79,6 @@ struct CheckArgs {
     /// Width of human output (default: the terminal's, or 100).
     #[arg(long, value_name = "COLUMNS")]
     width: Option<usize>,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Format {
-    /// Rich diagnostics with the dataset excerpt, and a summary line.
-    Human,
-    /// One JSON document (version 1).
-    Json,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -190,32 +190,43 @@ fn check(args: CheckArgs) -> i32 {
         eprintln!("error: --prior {}: no such file", prior.display());
         return EXIT_TROUBLE;
     }
+    let Some(mut files) = create_outputs(&args.outputs, &found.files) else {
+        return EXIT_TROUBLE;
+    };
+    let ctx = output::Context {
+        rules: &rules,
+        summary: args.summary,
+        statistics: args.statistics,
+        style: Style::plain(args.width.unwrap_or(100)),
+    };
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    // A terminal shows output as it comes (line-buffered, between progress bar redraws);
+    // anything else gets large writes.
+    let mut out: Box<dyn Write> = if stdout_tty {
+        Box::new(stdout.lock())
+    } else {
+        Box::new(std::io::BufWriter::new(stdout.lock()))
+    };
     let human = move |r: &FileReport| render::render_report(r, style);
-    let result = match args.format {
-        Format::Human => {
-            let mut sink = HumanSink { out: &mut out };
-            run_check(
-                &found.files,
-                &found.problems,
-                &rules,
-                &options,
-                Some(&human),
-                &mut sink,
-            )
+    let prerender = args.format == Format::Human;
+    let result = {
+        let mut sinks = vec![output::sink(args.format, &mut out, ctx, prerender)];
+        for file in &mut files {
+            let format = file.0;
+            sinks.push(output::sink(format, file.1.writer(), ctx, false));
         }
-        Format::Json => {
-            let mut sink = JsonSink::new(&mut out);
-            run_check(
-                &found.files,
-                &found.problems,
-                &rules,
-                &options,
-                None,
-                &mut sink,
-            )
-        }
+        let mut sink = output::progress::Progress::wrap(
+            Box::new(output::Tee::new(sinks)),
+            found.files.len() + found.problems.len(),
+        );
+        run_check(
+            &found.files,
+            &found.problems,
+            &rules,
+            &options,
+            prerender.then_some(&human as _),
+            &mut *sink,
+        )
     };
     let flushed = out.flush();
     let summary = match (result, flushed) {
@@ -227,6 +238,13 @@ fn check(args: CheckArgs) -> i32 {
             return EXIT_TROUBLE;
         }
     };
+    for (_, file) in files {
+        let path = file.path().to_path_buf();
+        if let Err(e) = file.commit() {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return EXIT_TROUBLE;
+        }
+    }
     if !found.missing.is_empty() {
         EXIT_TROUBLE
     } else if summary.reaches(args.fail_on.into()) {
@@ -236,52 +254,39 @@ fn check(args: CheckArgs) -> i32 {
     }
 }
 
-/// Writes rendered diagnostics and ends with the summary line.
-struct HumanSink<'a, W: Write> {
-    out: &'a mut W,
-}
-
-impl<W: Write> Sink for HumanSink<'_, W> {
-    fn file(&mut self, _report: &FileReport, rendered: Option<&str>) -> std::io::Result<()> {
-        self.out.write_all(rendered.unwrap_or("").as_bytes())
-    }
-
-    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
-        self.out.write_all(render::summary_line(summary).as_bytes())
-    }
-}
-
-/// Streams the JSON document file by file, so that memory does not grow with the batch.
-struct JsonSink<'a, W: Write> {
-    out: &'a mut W,
-    first: bool,
-}
-
-impl<'a, W: Write> JsonSink<'a, W> {
-    fn new(out: &'a mut W) -> Self {
-        JsonSink { out, first: true }
-    }
-}
-
-impl<W: Write> Sink for JsonSink<'_, W> {
-    fn file(&mut self, report: &FileReport, _rendered: Option<&str>) -> std::io::Result<()> {
-        let prefix = if self.first {
-            "{\"version\":1,\"files\":["
-        } else {
-            ","
-        };
-        self.first = false;
-        self.out.write_all(prefix.as_bytes())?;
-        serde_json::to_writer(&mut *self.out, &json::file_json(report))?;
-        Ok(())
-    }
-
-    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
-        if self.first {
-            self.out.write_all(b"{\"version\":1,\"files\":[")?;
+/// Opens every `--output` file (as a temporary file beside it); prints why not and returns
+/// None when one cannot be written, or would overwrite a dataset being checked.
+fn create_outputs(
+    specs: &[OutputSpec],
+    datasets: &[PathBuf],
+) -> Option<Vec<(Format, output::atomic::AtomicFile)>> {
+    let inputs: Vec<PathBuf> = datasets
+        .iter()
+        .filter_map(|d| std::fs::canonicalize(d).ok())
+        .collect();
+    let mut files = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let taken = specs[..i].iter().any(|s| s.path == spec.path);
+        let is_input = std::fs::canonicalize(&spec.path).is_ok_and(|p| inputs.contains(&p));
+        if taken || is_input {
+            eprintln!(
+                "error: --output {}: {}",
+                spec.path.display(),
+                if taken {
+                    "named twice"
+                } else {
+                    "is a dataset being checked"
+                }
+            );
+            return None;
         }
-        self.out.write_all(b"],\"summary\":")?;
-        serde_json::to_writer(&mut *self.out, summary)?;
-        self.out.write_all(b"}\n")
+        match output::atomic::AtomicFile::create(&spec.path) {
+            Ok(file) => files.push((spec.format, file)),
+            Err(e) => {
+                eprintln!("error: --output {}: {e}", spec.path.display());
+                return None;
+            }
+        }
     }
+    Some(files)
 }

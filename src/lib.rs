@@ -37,6 +37,7 @@ pub mod json;
 pub mod load;
 pub mod mutation;
 pub mod number;
+pub mod output;
 pub mod parser;
 pub mod patch;
 pub mod render;
