@@ -336,14 +336,17 @@ fn highlight_line(out: &mut String, source: &str, range: std::ops::Range<usize>,
 /// Byte offsets where lines start, to cut lines out of a dataset.
 struct LineIndex {
     starts: Vec<usize>,
+    /// The last line with text (a final line break starts no line of its own).
+    last: usize,
 }
 
 impl LineIndex {
     fn new(source: &str) -> LineIndex {
-        let starts = std::iter::once(0)
+        let starts: Vec<usize> = std::iter::once(0)
             .chain(source.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        LineIndex { starts }
+        let last = starts.len() - 1 - usize::from(starts.len() > 1 && source.ends_with('\n'));
+        LineIndex { starts, last }
     }
 
     /// The 0-based line of a byte offset.
@@ -351,11 +354,12 @@ impl LineIndex {
         self.starts
             .partition_point(|&s| s <= offset)
             .saturating_sub(1)
+            .min(self.last)
     }
 
     /// The lines within `context` of any of the offsets, in order, without repeats.
     fn around(&self, offsets: impl Iterator<Item = usize>, context: usize) -> BTreeSet<usize> {
-        let last = self.starts.len() - 1;
+        let last = self.last;
         offsets
             .flat_map(|o| {
                 let l = self.line(o);
@@ -387,6 +391,9 @@ mod tests {
         let idx = LineIndex::new(src);
         let shown: Vec<usize> = idx.around([0, 4].into_iter(), 1).into_iter().collect();
         assert_eq!(shown, vec![0, 1, 2, 3]);
+        // The break that ends the file starts no line of its own.
+        let shown: Vec<usize> = idx.around([8].into_iter(), 1).into_iter().collect();
+        assert_eq!(shown, vec![3, 4]);
         assert_eq!(&src[idx.range(2, src)], "c");
     }
 
