@@ -219,6 +219,9 @@ fn check(args: CheckArgs) -> i32 {
             Box::new(output::Tee::new(sinks)),
             found.files.len() + found.problems.len(),
         );
+        if !args.outputs.is_empty() && output::interrupt::install() {
+            sink = Box::new(output::interrupt::StopOnInterrupt(sink));
+        }
         run_check(
             &found.files,
             &found.problems,
@@ -231,6 +234,10 @@ fn check(args: CheckArgs) -> i32 {
     let flushed = out.flush();
     let summary = match (result, flushed) {
         (Ok(summary), Ok(())) => summary,
+        (Err(e), _) if output::interrupt::is_interruption(&e) => {
+            eprintln!("interrupted: no report file was written or changed");
+            return output::interrupt::EXIT_INTERRUPTED;
+        }
         (Err(e), _) | (_, Err(e)) => {
             if e.kind() != std::io::ErrorKind::BrokenPipe {
                 eprintln!("error: cannot write the output: {e}");

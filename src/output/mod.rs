@@ -6,6 +6,7 @@ pub mod concise;
 pub mod github;
 pub mod html;
 pub mod human;
+pub mod interrupt;
 pub mod json;
 pub mod jsonl;
 pub mod junit;

@@ -14,12 +14,15 @@ const MIN_FILES: usize = 2;
 pub struct Progress<'a> {
     bar: ProgressBar,
     inner: Box<dyn Sink + 'a>,
+    /// Standard output is the same terminal: hide the bar while output is written.
+    shared: bool,
 }
 
 impl<'a> Progress<'a> {
     /// Wraps `inner` with a bar over `files` files, when standard error is a terminal and the
     /// batch is worth one; otherwise returns `inner` as it is.
     pub fn wrap(inner: Box<dyn Sink + 'a>, files: usize) -> Box<dyn Sink + 'a> {
+        let shared = std::io::stdout().is_terminal();
         if files < MIN_FILES || !std::io::stderr().is_terminal() {
             return inner;
         }
@@ -29,14 +32,19 @@ impl<'a> Progress<'a> {
         {
             bar.set_style(style);
         }
-        Box::new(Progress { bar, inner })
+        Box::new(Progress { bar, inner, shared })
     }
 }
 
 impl Sink for Progress<'_> {
     fn file(&mut self, report: &FileReport, rendered: Option<&str>) -> std::io::Result<()> {
-        // Output written to the same terminal goes above the bar, not through it.
-        let written = self.bar.suspend(|| self.inner.file(report, rendered));
+        // Output written to the same terminal goes above the bar, not through it. (Hiding the
+        // bar costs a redraw, so only then.)
+        let written = if self.shared {
+            self.bar.suspend(|| self.inner.file(report, rendered))
+        } else {
+            self.inner.file(report, rendered)
+        };
         self.bar.inc(1);
         written
     }

@@ -153,3 +153,65 @@ fn html_report_is_self_contained_and_escaped() {
     assert!(html.contains("<option value=\"江油市财政局\">江油市财政局</option>"));
     assert!(html.contains("<option value=\"yaml-syntax\">yaml-syntax</option>"));
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_leaves_the_old_report_and_no_temporary_file() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let one = read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(crate::common::DATA)
+            .join("a-office.yaml")
+            .as_path(),
+    );
+    // Enough files that the run is still going when Ctrl-C comes.
+    for i in 0..5000 {
+        std::fs::write(data.join(format!("{i:04}.yaml")), &one).unwrap();
+    }
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let report = out_dir.join("r.sarif");
+    std::fs::write(&report, "old report").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("check")
+        .arg(&data)
+        .args(["--rules", RULES, "--format", "jsonl", "--output"])
+        .arg(format!("sarif={}", report.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the temporary report to appear (the run has started), then press Ctrl-C.
+    let start = Instant::now();
+    while std::fs::read_dir(&out_dir).unwrap().count() < 2 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no temporary file appeared"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    assert_eq!(read(&report), "old report");
+    assert_eq!(
+        std::fs::read_dir(&out_dir).unwrap().count(),
+        1,
+        "a temporary file was left"
+    );
+}
