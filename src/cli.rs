@@ -24,7 +24,8 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  no finding at or above --fail-on (default: error)
   1  findings at or above --fail-on
-  2  tally could not do its job: bad arguments, a rule file with errors, a path that does not exist";
+  2  tally could not do its job: bad arguments, a rule file with errors, a path that does not exist
+  130  interrupted by Ctrl-C while writing --output files (which were left as they were)";
 
 /// tally checks whether a fiscal report adds up.
 #[derive(Debug, Parser)]

@@ -74,11 +74,12 @@ impl Sink for HtmlSink<'_> {
         filters(&mut page, &self.rules, &self.departments);
         overview(&mut page, &self.datasets);
         page.push_str("<main id=\"findings\">\n");
-        page.push_str(&self.sections);
-        page.push_str("</main>\n<script>\n");
-        page.push_str(JS);
-        page.push_str("</script>\n</body>\n</html>\n");
-        self.out.write_all(page.as_bytes())
+        // The sections (the bulk of a batch's page) are written as they are, not copied.
+        self.out.write_all(page.as_bytes())?;
+        self.out.write_all(self.sections.as_bytes())?;
+        self.out.write_all(b"</main>\n<script>\n")?;
+        self.out.write_all(JS.as_bytes())?;
+        self.out.write_all(b"</script>\n</body>\n</html>\n")
     }
 }
 

@@ -214,3 +214,31 @@ fn junit_has_a_suite_per_dataset_and_a_case_per_rule() {
     assert_eq!(case.attribute("name"), Some("yaml-syntax"));
     assert_eq!(failures(&case), 1);
 }
+
+#[test]
+fn junit_skips_a_reference_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("prior.yaml"), "meta:\n  role: reference\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("check")
+        .arg(dir.path())
+        .args(["--rules", crate::common::RULES, "--format", "junit"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .unwrap();
+    assert_eq!(
+        (suite.attribute("tests"), suite.attribute("skipped")),
+        (Some("1"), Some("1"))
+    );
+    let skipped = suite
+        .descendants()
+        .find(|n| n.has_tag_name("skipped"))
+        .unwrap();
+    assert!(skipped.attribute("message").unwrap().contains("reference"));
+}
