@@ -3,6 +3,7 @@
 use crate::check::CheckOptions;
 use crate::discover::discover;
 use crate::finding::FileReport;
+use crate::output::report_files::ReportFiles;
 use crate::output::{self, Format, OutputSpec};
 use crate::render::{self, Style};
 use crate::ruleset::{LoadError, RuleSet};
@@ -191,8 +192,12 @@ fn check(args: CheckArgs) -> i32 {
         eprintln!("error: --prior {}: no such file", prior.display());
         return EXIT_TROUBLE;
     }
-    let Some(mut files) = create_outputs(&args.outputs, &found.files) else {
-        return EXIT_TROUBLE;
+    let mut files = match ReportFiles::create(&args.outputs, &found.files) {
+        Ok(files) => files,
+        Err(why) => {
+            eprintln!("error: {why}");
+            return EXIT_TROUBLE;
+        }
     };
     let ctx = output::Context {
         rules: &rules,
@@ -210,28 +215,17 @@ fn check(args: CheckArgs) -> i32 {
     };
     let human = move |r: &FileReport| render::render_report(r, style);
     let prerender = args.format == Format::Human;
-    let result = {
-        let mut sinks = vec![output::sink(args.format, &mut out, ctx, prerender)];
-        for file in &mut files {
-            let format = file.0;
-            sinks.push(output::sink(format, file.1.writer(), ctx, false));
-        }
-        let mut sink = output::progress::Progress::wrap(
-            Box::new(output::Tee::new(sinks)),
-            found.files.len() + found.problems.len(),
-        );
-        if !args.outputs.is_empty() && output::interrupt::install() {
-            sink = Box::new(output::interrupt::StopOnInterrupt(sink));
-        }
-        run_check(
-            &found.files,
-            &found.problems,
-            &rules,
-            &options,
-            prerender.then_some(&human as _),
-            &mut *sink,
-        )
-    };
+    let count = found.files.len() + found.problems.len();
+    let mut sink = files.sink(args.format, &mut out, ctx, prerender, count);
+    let result = run_check(
+        &found.files,
+        &found.problems,
+        &rules,
+        &options,
+        prerender.then_some(&human as _),
+        &mut *sink,
+    );
+    drop(sink);
     let flushed = out.flush();
     let summary = match (result, flushed) {
         (Ok(summary), Ok(())) => summary,
@@ -246,12 +240,9 @@ fn check(args: CheckArgs) -> i32 {
             return EXIT_TROUBLE;
         }
     };
-    for (_, file) in files {
-        let path = file.path().to_path_buf();
-        if let Err(e) = file.commit() {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return EXIT_TROUBLE;
-        }
+    if let Err(why) = files.commit() {
+        eprintln!("error: {why}");
+        return EXIT_TROUBLE;
     }
     if !found.missing.is_empty() {
         EXIT_TROUBLE
@@ -260,41 +251,4 @@ fn check(args: CheckArgs) -> i32 {
     } else {
         EXIT_OK
     }
-}
-
-/// Opens every `--output` file (as a temporary file beside it); prints why not and returns
-/// None when one cannot be written, or would overwrite a dataset being checked.
-fn create_outputs(
-    specs: &[OutputSpec],
-    datasets: &[PathBuf],
-) -> Option<Vec<(Format, output::atomic::AtomicFile)>> {
-    let inputs: Vec<PathBuf> = datasets
-        .iter()
-        .filter_map(|d| std::fs::canonicalize(d).ok())
-        .collect();
-    let mut files = Vec::new();
-    for (i, spec) in specs.iter().enumerate() {
-        let taken = specs[..i].iter().any(|s| s.path == spec.path);
-        let is_input = std::fs::canonicalize(&spec.path).is_ok_and(|p| inputs.contains(&p));
-        if taken || is_input {
-            eprintln!(
-                "error: --output {}: {}",
-                spec.path.display(),
-                if taken {
-                    "named twice"
-                } else {
-                    "is a dataset being checked"
-                }
-            );
-            return None;
-        }
-        match output::atomic::AtomicFile::create(&spec.path) {
-            Ok(file) => files.push((spec.format, file)),
-            Err(e) => {
-                eprintln!("error: --output {}: {e}", spec.path.display());
-                return None;
-            }
-        }
-    }
-    Some(files)
 }

@@ -11,6 +11,7 @@ pub mod json;
 pub mod jsonl;
 pub mod junit;
 pub mod progress;
+pub mod report_files;
 pub mod sarif;
 pub mod tables;
 
