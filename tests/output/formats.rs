@@ -242,3 +242,40 @@ fn junit_skips_a_reference_dataset() {
         .unwrap();
     assert!(skipped.attribute("message").unwrap().contains("reference"));
 }
+
+#[test]
+fn machine_formats_stay_valid_with_no_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |format: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tally"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .arg("check")
+            .arg(dir.path())
+            .args(["--rules", crate::common::RULES, "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        stdout(&out)
+    };
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+    assert_eq!(sarif["runs"][0]["results"], Value::Array(vec![]));
+    assert_eq!(
+        sarif["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let junit = run("junit");
+    let doc = roxmltree::Document::parse(&junit).unwrap();
+    assert_eq!(
+        doc.root_element()
+            .children()
+            .filter(|n| n.is_element())
+            .count(),
+        0
+    );
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(json["datasets"], Value::Array(vec![]));
+    assert_eq!(run("jsonl"), "");
+}
