@@ -29,8 +29,10 @@ const CONTEXT: usize = 1;
 /// kept), and writes the whole page at the end.
 pub struct HtmlSink<'a> {
     out: &'a mut dyn Write,
-    datasets: Vec<DatasetRow>,
+    /// The overview's rows, each with the id of its section.
+    datasets: Vec<(String, DatasetRow)>,
     sections: String,
+    sections_count: usize,
     rules: BTreeSet<String>,
     departments: BTreeSet<String>,
 }
@@ -42,6 +44,7 @@ impl<'a> HtmlSink<'a> {
             out,
             datasets: Vec::new(),
             sections: String::new(),
+            sections_count: 0,
             rules: BTreeSet::new(),
             departments: BTreeSet::new(),
         }
@@ -50,13 +53,18 @@ impl<'a> HtmlSink<'a> {
 
 impl Sink for HtmlSink<'_> {
     fn file(&mut self, report: &FileReport, _rendered: Option<&str>) -> std::io::Result<()> {
-        let id = format!("d{}", self.datasets.len() + 1);
+        self.sections_count += 1;
+        let id = format!("d{}", self.sections_count);
         let row = DatasetRow::of(report);
         self.rules
             .extend(report.findings.iter().map(|f| f.rule.clone()));
         self.departments.extend(row.department.clone());
         dataset_section(&mut self.sections, &id, &row, report);
-        self.datasets.push(row);
+        // A reference dataset keeps its section (saying why it was not checked), but the
+        // overview, like the run's summary, is about submissions.
+        if report.not_checked.is_none() {
+            self.datasets.push((id, row));
+        }
         Ok(())
     }
 
@@ -124,7 +132,7 @@ fn select<'a>(page: &mut String, key: &str, label: &str, values: impl Iterator<I
 }
 
 /// The overview: one row per dataset, each cell with its sort key.
-fn overview(page: &mut String, rows: &[DatasetRow]) {
+fn overview(page: &mut String, rows: &[(String, DatasetRow)]) {
     page.push_str(concat!(
         "<table id=\"datasets\"><thead><tr>",
         "<th data-key=\"file\">File</th><th data-key=\"department\">Department</th>",
@@ -135,15 +143,14 @@ fn overview(page: &mut String, rows: &[DatasetRow]) {
         "<th data-key=\"explained\" class=\"num\">Explained</th>",
         "</tr></thead>\n<tbody>\n"
     ));
-    for (i, row) in rows.iter().enumerate() {
+    for (id, row) in rows {
         let dept = row.department.as_deref().unwrap_or("");
         let _ = writeln!(
             page,
-            "<tr data-section=\"d{n}\" data-department=\"{da}\"><td><a href=\"#d{n}\">{file}</a></td>\
+            "<tr data-section=\"{id}\" data-department=\"{da}\"><td><a href=\"#{id}\">{file}</a></td>\
              <td>{dept}</td><td class=\"num\">{year}</td><td class=\"num sev-error\">{e}</td>\
              <td class=\"num sev-warning\">{w}</td><td class=\"num sev-info\">{i}</td>\
              <td class=\"num\">{x}</td></tr>",
-            n = i + 1,
             da = attr(dept),
             file = text(&row.file),
             dept = text(dept),

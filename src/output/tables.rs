@@ -65,8 +65,12 @@ pub struct Tables {
 }
 
 impl Tables {
-    /// Adds one report.
+    /// Adds one report. Reference datasets (not checked) are left out, as the run's summary
+    /// counts them apart: the table is about submissions.
     pub fn add(&mut self, report: &FileReport) {
+        if report.not_checked.is_some() {
+            return;
+        }
         self.datasets.push(DatasetRow::of(report));
         for f in &report.findings {
             *self.counts.entry((f.rule.clone(), f.severity)).or_default() += 1;

@@ -279,3 +279,27 @@ fn machine_formats_stay_valid_with_no_dataset() {
     assert_eq!(json["datasets"], Value::Array(vec![]));
     assert_eq!(run("jsonl"), "");
 }
+
+#[test]
+fn summaries_leave_out_reference_datasets() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("prior.yaml"), "meta:\n  role: reference\n").unwrap();
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::common::DATA);
+    std::fs::copy(data.join("b-finance.yaml"), dir.path().join("b.yaml")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("check")
+        .arg(dir.path())
+        .args(["--rules", crate::common::RULES, "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let datasets = doc["datasets"].as_array().unwrap();
+    assert_eq!(datasets.len(), 1);
+    assert!(datasets[0]["file"].as_str().unwrap().ends_with("b.yaml"));
+    assert_eq!(
+        doc["files"].as_array().unwrap().len(),
+        2,
+        "v1 `files` is unchanged"
+    );
+}
