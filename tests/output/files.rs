@@ -215,3 +215,24 @@ fn ctrl_c_leaves_the_old_report_and_no_temporary_file() {
         "a temporary file was left"
     );
 }
+
+#[test]
+fn a_progress_bar_on_a_terminal() {
+    // `script` (util-linux) runs the command on a pseudo-terminal and copies what it draws.
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("SKIPPED a_progress_bar_on_a_terminal: no `script` to make a terminal");
+        return;
+    }
+    let command = format!(
+        "'{}' check '{}' --rules '{RULES}' --format json > /dev/null",
+        env!("CARGO_BIN_EXE_tally"),
+        crate::common::DATA
+    );
+    let out = Command::new("script")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .unwrap();
+    let drawn = String::from_utf8_lossy(&out.stdout);
+    assert!(drawn.contains("/4 files"), "{drawn:?}");
+}
