@@ -1,5 +1,5 @@
 //! The `--output` files of a run: opened (as temporary files) before it, fed through one
-//! [`Tee`](super::Tee) with standard output during it, renamed into place after it.
+//! [`Tee`] with standard output during it, renamed into place after it.
 
 use super::atomic::AtomicFile;
 use super::{Context, Format, OutputSpec, Tee, interrupt, progress::Progress, sink};
