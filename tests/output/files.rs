@@ -175,7 +175,7 @@ fn ctrl_c_leaves_the_old_report_and_no_temporary_file() {
     std::fs::create_dir(&out_dir).unwrap();
     let report = out_dir.join("r.sarif");
     std::fs::write(&report, "old report").unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+    let child = Command::new(env!("CARGO_BIN_EXE_tally"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("check")
         .arg(&data)
