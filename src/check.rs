@@ -67,7 +67,17 @@ pub fn check_dataset(
     }
     let prior = load_prior(dataset, path, options, &mut report);
     let year = dataset.root.at("meta.year").and_then(|n| n.as_integer());
-    if year.is_none() {
+    report.year = year;
+    report.department = dataset
+        .root
+        .at("meta.department")
+        .and_then(|n| n.as_text())
+        .map(str::to_string);
+    let has_years = rules
+        .rules
+        .iter()
+        .any(|r| r.since.is_some() || r.until.is_some());
+    if year.is_none() && has_years {
         report.notes.push(
             "the dataset has no `meta.year`: every rule was applied, whatever its years".into(),
         );
@@ -92,6 +102,7 @@ pub fn check_dataset(
             continue;
         }
         report.rules_applied += 1;
+        report.applied.push(rule.id.clone());
         report.findings.extend(run_rule(rule, data, prior_data));
     }
     report

@@ -35,10 +35,11 @@ pub enum LoadError {
 impl RuleSet {
     /// The built-in pack.
     pub fn builtin() -> Result<RuleSet, LoadError> {
-        let mut files = Vec::new();
-        collect_builtin(&BUILTIN, &mut files);
-        files.sort_by(|a, b| a.name.cmp(&b.name));
-        RuleSet::from_files(files.into_iter().map(Arc::new).collect())
+        let files = builtin_sources()
+            .into_iter()
+            .map(|(name, text)| Arc::new(SourceFile::new(format!("<built-in>/{name}"), text)))
+            .collect();
+        RuleSet::from_files(files)
     }
 
     /// Rule files (`*.tally`) from files and folders, sorted by path within each folder.
@@ -91,15 +92,20 @@ impl RuleSet {
     }
 }
 
-fn collect_builtin(dir: &Dir<'static>, out: &mut Vec<SourceFile>) {
+/// The rule files embedded in the binary: path under `rules/` and text, sorted by path.
+pub fn builtin_sources() -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    collect_builtin(&BUILTIN, &mut files);
+    files.sort();
+    files
+}
+
+fn collect_builtin(dir: &Dir<'static>, out: &mut Vec<(String, String)>) {
     for file in dir.files() {
         if file.path().extension().is_some_and(|e| e == "tally")
             && let Some(text) = file.contents_utf8()
         {
-            out.push(SourceFile::new(
-                format!("<built-in>/{}", file.path().display()),
-                text,
-            ));
+            out.push((file.path().display().to_string(), text.to_string()));
         }
     }
     for sub in dir.dirs() {

@@ -29,7 +29,10 @@ pub fn rules(text: &str) {
                 let _ = e.line_col();
             }
             let shown = render_rule_errors(&errors, Style::plain(100));
-            assert!(shown.contains("fuzz.tally"), "the file is not named:\n{shown}");
+            assert!(
+                shown.contains("fuzz.tally"),
+                "the file is not named:\n{shown}"
+            );
         }
         Err(LoadError::Io(path, why)) => panic!("no I/O here, yet {path:?}: {why}"),
     }
@@ -43,7 +46,10 @@ pub fn dataset(text: &str) {
     };
     match parse_dataset("fuzz.yaml".into(), text.to_string(), limits) {
         Ok(dataset) => {
-            assert!(matches!(dataset.root.kind, NodeKind::Map(_)), "root is not a mapping");
+            assert!(
+                matches!(dataset.root.kind, NodeKind::Map(_)),
+                "root is not a mapping"
+            );
             assert_tree_inside(&dataset.file.text, &dataset.root);
         }
         Err(failure) => {
@@ -51,7 +57,10 @@ pub fn dataset(text: &str) {
                 assert_inside(&failure.file.text, span, &failure.error.message);
             }
             let shown = render_report(&tally::check::failed(failure), Style::plain(100));
-            assert!(shown.contains("fuzz.yaml"), "the file is not named:\n{shown}");
+            assert!(
+                shown.contains("fuzz.yaml"),
+                "the file is not named:\n{shown}"
+            );
         }
     }
 }
@@ -68,8 +77,7 @@ pub fn check(text: &str) {
     else {
         return;
     };
-    let Ok(dataset) = parse_dataset("fuzz.yaml".into(), data.to_string(), Limits::default())
-    else {
+    let Ok(dataset) = parse_dataset("fuzz.yaml".into(), data.to_string(), Limits::default()) else {
         return;
     };
     let data = Data {
@@ -94,7 +102,10 @@ pub fn check(text: &str) {
     }
     let shown = render_report(&report, Style::plain(100));
     if !report.findings.is_empty() {
-        assert!(shown.contains("fuzz.yaml"), "the file is not named:\n{shown}");
+        assert!(
+            shown.contains("fuzz.yaml"),
+            "the file is not named:\n{shown}"
+        );
     }
     let json = serde_json::to_string(&tally::json::file_json(&report)).expect("JSON");
     assert!(json.starts_with('{'));
