@@ -33,6 +33,7 @@ pub mod discover;
 pub mod eval;
 pub mod file_error;
 pub mod finding;
+pub mod isolate;
 pub mod json;
 pub mod load;
 pub mod mutation;
@@ -96,9 +97,12 @@ pub fn run_check(
         let results: Vec<(FileReport, Option<String>)> = chunk
             .par_iter()
             .map(|path| {
-                let report = check_file(path, rules, options);
-                let rendered = render.map(|r| r(&report));
-                (report, rendered)
+                let work = || {
+                    let report = check_file(path, rules, options);
+                    let rendered = render.map(|r| r(&report));
+                    (report, rendered)
+                };
+                isolate::isolated(path, work, render)
             })
             .collect();
         for (report, rendered) in results {
