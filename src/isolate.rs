@@ -52,11 +52,8 @@ mod tests {
     #[test]
     fn a_panic_becomes_an_error_finding_on_its_file() {
         let render = |r: &FileReport| render_report(r, Style::plain(100));
-        let (report, rendered) = isolated(
-            Path::new("data/a.yaml"),
-            || panic!("boom"),
-            Some(&render),
-        );
+        let (report, rendered) =
+            isolated(Path::new("data/a.yaml"), || panic!("boom"), Some(&render));
         assert_eq!(report.findings.len(), 1);
         assert_eq!(report.findings[0].rule, "internal-error");
         let text = rendered.unwrap();
