@@ -12,6 +12,9 @@ use miette::{
 use std::fmt;
 use std::sync::Arc;
 
+/// The narrowest output drawn, whatever `--width` or `COLUMNS` say.
+const MIN_WIDTH: usize = 40;
+
 /// How to draw diagnostics.
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
@@ -37,7 +40,8 @@ impl Style {
             GraphicalTheme::unicode_nocolor()
         };
         GraphicalReportHandler::new_themed(theme)
-            .with_width(self.width)
+            // Narrower than this, miette wraps messages one character a line.
+            .with_width(self.width.max(MIN_WIDTH))
             .with_links(false)
     }
 }
@@ -439,6 +443,17 @@ mod tests {
     use super::*;
     use crate::check::file_finding;
     use crate::file_error::FileError;
+
+    #[test]
+    fn a_tiny_width_is_widened() {
+        let mut report = FileReport::new(Arc::new(SourceFile::new("a.yaml", "")));
+        report.findings.push(file_finding(FileError::new(
+            "empty-dataset",
+            "no data here",
+        )));
+        let text = render_report(&report, Style::plain(0));
+        assert!(text.contains("a.yaml: no data here"), "{text}");
+    }
 
     #[test]
     fn a_finding_without_an_excerpt_names_its_file() {
