@@ -54,6 +54,21 @@ pub fn load_dataset(path: &Path, limits: Limits) -> Result<Dataset, LoadFailure>
 /// Parses dataset text that is already in memory (used by tests and `tally test`).
 pub fn parse_dataset(name: String, text: String, limits: Limits) -> Result<Dataset, LoadFailure> {
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    if let Some((at, c)) = crate::control_chars::find(&text[base..]) {
+        let at = base + at;
+        let error = FileError::new(
+            "control-character",
+            format!(
+                "the file holds the control character {}, which would act on the terminal \
+                 instead of being shown; tally does not read such files",
+                crate::control_chars::name(c)
+            ),
+        )
+        .at(Span::new(at, at));
+        // Shown up to the character, so that the excerpt does not print it.
+        let file = Arc::new(SourceFile::new(name, &text[..at]));
+        return Err(LoadFailure { file, error });
+    }
     let parsed = yaml::parse(&text[base..], base, limits);
     let file = Arc::new(SourceFile::new(name, text));
     let mut root = match parsed {

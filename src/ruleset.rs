@@ -4,7 +4,7 @@
 use crate::ast::{Expr, ExprKind, MessagePart, Rule, Stmt};
 use crate::parser::parse_file;
 use crate::rule_error::RuleError;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 use include_dir::{Dir, include_dir};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -69,6 +69,17 @@ impl RuleSet {
         let mut rules = Vec::new();
         let mut errors = Vec::new();
         for file in &files {
+            if let Some((at, c)) = crate::control_chars::find(&file.text) {
+                // Shown up to the character, so that the excerpt does not print it.
+                let shown = Arc::new(SourceFile::new(file.name.clone(), &file.text[..at]));
+                let message = format!(
+                    "the control character {} would act on the terminal instead of being shown; \
+                     remove it",
+                    crate::control_chars::name(c)
+                );
+                errors.push(RuleError::new(&shown, Span::new(at, at), message));
+                continue;
+            }
             let (mut parsed, mut errs) = parse_file(file);
             rules.append(&mut parsed);
             errors.append(&mut errs);

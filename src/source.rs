@@ -60,7 +60,8 @@ impl SourceFile {
     /// A source file from its name and text.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         SourceFile {
-            name: name.into(),
+            // A file name is printed as it is: it must not carry terminal escapes.
+            name: crate::control_chars::replaced(&name.into()),
             text: text.into(),
             line_starts: OnceLock::new(),
         }

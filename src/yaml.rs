@@ -121,6 +121,17 @@ impl Loader<'_> {
                 }
             }
             Event::Scalar(value, style, anchor, tag) => {
+                if let Some((_, c)) = crate::control_chars::find(&value) {
+                    return Err(FileError::new(
+                        "control-character",
+                        format!(
+                            "this value holds the control character {} (written as an escape), \
+                             which would act on the terminal instead of being shown",
+                            crate::control_chars::name(c)
+                        ),
+                    )
+                    .at(span));
+                }
                 let is_text =
                     style != ScalarStyle::Plain || tag.as_ref().is_some_and(|t| t.suffix == "str");
                 let node = if is_text {

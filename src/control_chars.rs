@@ -1,0 +1,62 @@
+//! Characters that would act on the reader's terminal instead of being shown.
+//!
+//! A dataset is shown back to the auditor: excerpts, values in messages, file names. An escape
+//! character there could clear the screen, move the cursor up and erase earlier findings, or
+//! set the window title; a bidirectional override could show `12.50` as `05.21`. YAML itself
+//! does not allow the C0 and C1 controls in a stream (only tab, line feed and carriage return),
+//! so tally refuses them in datasets, raw or written as escapes (`"\e"`), and replaces them in
+//! file names.
+
+/// True for a character tally refuses to show: C0 controls but tab, line feed and carriage
+/// return; DEL; C1 controls; bidirectional embeddings, overrides and isolates.
+pub fn is_forbidden(c: char) -> bool {
+    matches!(c,
+        '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The first forbidden character in `text` and its byte offset.
+pub fn find(text: &str) -> Option<(usize, char)> {
+    // Most text is ASCII without controls; check bytes first, characters only if needed.
+    let suspect = text
+        .bytes()
+        .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') || b >= 0x7f);
+    if !suspect {
+        return None;
+    }
+    text.char_indices().find(|&(_, c)| is_forbidden(c))
+}
+
+/// How a forbidden character is named in messages: `U+001B`.
+pub fn name(c: char) -> String {
+    format!("U+{:04X}", c as u32)
+}
+
+/// `name` with every forbidden character, and line breaks and tabs, replaced by `?`: a file
+/// name is shown on one line.
+pub fn replaced(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_control() || is_forbidden(c) {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_overrides_are_found_text_is_not() {
+        assert_eq!(find("a: 1\n\tb: 收入\r\n"), None);
+        assert_eq!(find("a: \u{1b}[2J"), Some((3, '\u{1b}')));
+        assert_eq!(find("收入: \u{202e}05.21"), Some((8, '\u{202e}')));
+        assert_eq!(find("x\u{85}"), Some((1, '\u{85}')));
+        assert_eq!(name('\u{1b}'), "U+001B");
+        assert_eq!(replaced("a\u{1b}[2J\n.yaml"), "a?[2J?.yaml");
+    }
+}
