@@ -643,3 +643,42 @@ fn devices_and_pipes_are_not_read() {
     assert_eq!(o.code, Some(1));
     snap!("devices", o);
 }
+
+// ---- terminal escapes --------------------------------------------------------------------
+
+/// A dataset must not be able to act on the auditor's terminal: clear the screen, move the
+/// cursor up over earlier findings, or reverse the digits of a figure.
+#[cfg(unix)]
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    use std::os::unix::ffi::OsStrExt;
+    let run = Run::new();
+    run.write(
+        "data/raw.yaml",
+        "a: 1.00 # \u{1b}[2J\u{1b}[1A\nb: 2.00\ntotal: 3.00\n",
+    );
+    run.write(
+        "data/escaped.yaml",
+        "a: 1.00\nb: 2.00\ntotal: 3.00\nnote: \"\\e[2J\"\n",
+    );
+    run.write("data/bidi.yaml", "a: 1.00\nb: 2.00\ntotal: \u{202e}3.00\n");
+    let name = std::ffi::OsStr::from_bytes(b"data/name\x1b[2J.yaml");
+    std::fs::write(run.dir.path().join(name), "a: 1\nb: 2\ntotal: 4\n").unwrap();
+    let o = run.check(&[]);
+    o.checked_the_others(6);
+    assert_eq!(o.code, Some(1));
+    assert!(
+        !o.stdout.contains('\u{1b}') && !o.stdout.contains('\u{202e}'),
+        "{o}"
+    );
+    assert!(o.stdout.contains("╭─[data/name?[2J.yaml:1:4]"), "{o}");
+    snap!("control_characters", o);
+}
+
+#[test]
+fn rule_file_with_a_control_character() {
+    let o = rules("control-character.tally");
+    assert_eq!(o.code, Some(2));
+    assert!(!o.stderr.contains('\u{1b}'), "{o}");
+    snap!("rules_control_character", o);
+}
