@@ -362,9 +362,10 @@ fn a_folder_with_a_symlink_loop() {
 }
 
 /// chmod 000 does not stop root from reading (CI runs tests as root). As root, the test checks
-/// what it can instead: a dataset that is a dangling symbolic link, which no user can read,
-/// reported by discovery rather than by the loader. Both snapshots were made, the
-/// `Permission denied` one by running this test binary as `nobody`.
+/// the two places that report an unreadable file another way: discovery, with a dataset that
+/// is a dangling symbolic link, and the loader, with a `meta.prior` that names a missing file.
+/// Both snapshots were made, the `Permission denied` one by running this test binary as
+/// `nobody`.
 #[cfg(unix)]
 #[test]
 fn an_unreadable_file() {
@@ -374,23 +375,35 @@ fn an_unreadable_file() {
     let secret = run.path("data/secret.yaml");
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
     let privileged = std::fs::File::open(&secret).is_ok();
-    let o = if privileged {
-        eprintln!("running as root, where chmod 000 does not stop reads: a dangling link instead");
-        std::fs::remove_file(&secret).unwrap();
-        std::os::unix::fs::symlink("gone.yaml", run.path("data/secret.yaml")).unwrap();
-        run.check(&[])
-    } else {
-        run.check(&[])
-    };
-    o.checked_the_others(3);
+    if !privileged {
+        let o = run.check(&[]);
+        o.checked_the_others(3);
+        assert_eq!(o.code, Some(1));
+        assert!(
+            o.stdout.contains("data/secret.yaml: cannot read the file"),
+            "{o}"
+        );
+        snap!("unreadable_file", o);
+        return;
+    }
+    eprintln!(
+        "running as root, where chmod 000 does not stop reads: testing the same messages another way"
+    );
+    std::fs::remove_file(&secret).unwrap();
+    std::os::unix::fs::symlink("gone.yaml", run.path("data/secret.yaml")).unwrap();
+    run.write(
+        "data/with-prior.yaml",
+        "meta: {year: 2020, prior: gone.yaml}\na: 1.00\nb: 2.00\ntotal: 3.00\n",
+    );
+    let o = run.check(&[]);
+    o.checked_the_others(4);
     assert_eq!(o.code, Some(1));
-    assert!(o.stdout.contains("data/secret.yaml"), "{o}");
-    let name = if privileged {
-        "unreadable_file_as_root"
-    } else {
-        "unreadable_file"
-    };
-    snap!(name, o);
+    assert!(o.stdout.contains("data/secret.yaml: cannot read"), "{o}");
+    assert!(
+        o.stdout.contains("cannot read the file: No such file"),
+        "{o}"
+    );
+    snap!("unreadable_file_as_root", o);
 }
 
 #[test]
