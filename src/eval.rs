@@ -401,6 +401,8 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         let lv = self.value(l)?;
         let rv = self.value(r)?;
         if let (Some(a), Some(b)) = (self.text_of(&lv), self.text_of(&rv)) {
+            self.trace_text(&lv);
+            self.trace_text(&rv);
             let holds = match op {
                 CmpOp::Eq => a == b,
                 CmpOp::Ne => a != b,
@@ -433,6 +435,22 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             });
         }
         Ok(can_hold(left, op, right, amount))
+    }
+
+    /// Records a text value read from the data, when tracing.
+    fn trace_text(&mut self, v: &Value<'d>) {
+        if let (Some(trace), Value::Node(node, place)) = (&mut self.trace, v) {
+            let file = match (place.prior, self.prior) {
+                (true, Some(p)) => p.file,
+                _ => self.data.file,
+            };
+            trace.values.push(ValueRef {
+                path: place.display(),
+                text: file.text(node.span).to_string(),
+                span: node.span,
+                prior: place.prior.then(|| file.clone()),
+            });
+        }
     }
 
     /// The text of a value that is text (a literal or a text scalar in the data).
