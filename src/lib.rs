@@ -31,6 +31,7 @@ pub mod cli;
 pub mod dataset;
 pub mod discover;
 pub mod eval;
+pub mod figure;
 pub mod file_error;
 pub mod finding;
 pub mod json;
@@ -67,6 +68,12 @@ pub trait Sink {
 /// every core busy, few enough that memory does not grow with the number of files.
 const BATCH: usize = 64;
 
+/// Stack of each checking thread. Loading and evaluation are iterative or bounded by
+/// `--max-depth`, but dropping a dataset tree recurses once per level and a user may raise
+/// `--max-depth` far beyond the default: rayon's 2 MiB would overflow near 10,000 levels.
+/// The memory is reserved, not used, until a deep file needs it.
+const WORKER_STACK: usize = 256 * 1024 * 1024;
+
 /// Checks every file in `files`, streaming reports to `sink` in order.
 ///
 /// `render` renders each report in the worker thread (human output is the costly part of a
@@ -89,15 +96,21 @@ pub fn run_check(
         summary.add(&report);
         sink.file(&report, rendered.as_deref())?;
     }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK)
+        .build()
+        .map_err(std::io::Error::other)?;
     for chunk in files.chunks(BATCH) {
-        let results: Vec<(FileReport, Option<String>)> = chunk
-            .par_iter()
-            .map(|path| {
-                let report = check_file(path, rules, options);
-                let rendered = render.map(|r| r(&report));
-                (report, rendered)
-            })
-            .collect();
+        let results: Vec<(FileReport, Option<String>)> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map(|path| {
+                    let report = check_file(path, rules, options);
+                    let rendered = render.map(|r| r(&report));
+                    (report, rendered)
+                })
+                .collect()
+        });
         for (report, rendered) in results {
             summary.add(&report);
             sink.file(&report, rendered.as_deref())?;

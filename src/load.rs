@@ -3,7 +3,6 @@
 
 use crate::dataset::{Dataset, Node, NodeKind};
 use crate::file_error::FileError;
-use crate::number::half_unit;
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, Limits};
 use std::io::Read;
@@ -129,18 +128,13 @@ fn apply_precision(root: &mut Node) -> Result<(), FileError> {
         rules.push((entry.key.to_string(), decimals as u32));
     }
     for (path, decimals) in rules {
-        let half = if decimals == 0 {
-            rust_decimal::Decimal::new(5, 1)
-        } else {
-            half_unit(decimals)
-        };
         let target = if path == "*" {
             Some(&mut *root)
         } else {
             at_mut(root, &path)
         };
         if let Some(node) = target {
-            widen_all(node, half);
+            widen_all(node, decimals);
         }
     }
     Ok(())
@@ -158,11 +152,11 @@ fn at_mut<'a>(node: &'a mut Node, dotted: &str) -> Option<&'a mut Node> {
         })
 }
 
-fn widen_all(node: &mut Node, half: rust_decimal::Decimal) {
+fn widen_all(node: &mut Node, decimals: u32) {
     let mut todo = vec![node];
     while let Some(n) = todo.pop() {
         match &mut n.kind {
-            NodeKind::Number(num) => *num = num.widen_to(half),
+            NodeKind::Number(figure) => figure.rounded_to(decimals),
             NodeKind::List(items) => todo.extend(items.iter_mut()),
             NodeKind::Map(entries) => todo.extend(entries.iter_mut().map(|e| &mut e.value)),
             _ => {}

@@ -8,7 +8,8 @@ use crate::dataset::{Entry, Node, NodeKind, plain_scalar};
 use crate::file_error::FileError;
 use crate::source::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Limits that keep hostile input from exhausting the machine.
 #[derive(Clone, Copy, Debug)]
@@ -39,6 +40,7 @@ pub fn parse(text: &str, base: usize, limits: Limits) -> Result<Node, FileError>
         pos: CharToByte::new(text, base),
         stack: Vec::new(),
         anchors: HashMap::new(),
+        keys: HashSet::new(),
         alias_nodes: 0,
         root: None,
         documents: 0,
@@ -79,9 +81,9 @@ enum Frame {
         start: usize,
         anchor: usize,
         entries: Vec<Entry>,
-        key: Option<(Box<str>, Span)>,
+        key: Option<(Arc<str>, Span)>,
         /// Keys seen, once a mapping grows large enough that a linear search would be slow.
-        index: Option<HashMap<Box<str>, usize>>,
+        index: Option<HashMap<Arc<str>, usize>>,
     },
 }
 
@@ -90,6 +92,9 @@ struct Loader<'a> {
     stack: Vec<Frame>,
     /// Anchored nodes with the number of nodes each holds.
     anchors: HashMap<usize, (Node, usize)>,
+    /// Every distinct mapping key of the file, shared by the mappings that use it: a table of
+    /// 300,000 rows repeats the same few keys.
+    keys: HashSet<Arc<str>>,
     alias_nodes: usize,
     root: Option<Node>,
     documents: usize,
@@ -120,7 +125,8 @@ impl Loader<'_> {
                 let is_text =
                     style != ScalarStyle::Plain || tag.as_ref().is_some_and(|t| t.suffix == "str");
                 if self.expecting_key() {
-                    return self.key(value.into_owned().into_boxed_str(), span);
+                    let key = self.intern(&value);
+                    return self.key(key, span);
                 }
                 let node = if is_text {
                     Node {
@@ -183,7 +189,16 @@ impl Loader<'_> {
         Ok(())
     }
 
-    fn key(&mut self, key: Box<str>, span: Span) -> Result<(), FileError> {
+    fn intern(&mut self, key: &str) -> Arc<str> {
+        if let Some(shared) = self.keys.get(key) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(key);
+        self.keys.insert(shared.clone());
+        shared
+    }
+
+    fn key(&mut self, key: Arc<str>, span: Span) -> Result<(), FileError> {
         let Some(Frame::Map {
             entries,
             key: slot,
@@ -221,7 +236,7 @@ impl Loader<'_> {
             } => (
                 Node {
                     span: Span::new(start, end.end as usize),
-                    kind: NodeKind::List(items),
+                    kind: NodeKind::List(items.into_boxed_slice()),
                 },
                 anchor,
             ),
@@ -233,7 +248,7 @@ impl Loader<'_> {
             } => (
                 Node {
                     span: Span::new(start, end.end as usize),
-                    kind: NodeKind::Map(entries),
+                    kind: NodeKind::Map(entries.into_boxed_slice()),
                 },
                 anchor,
             ),
@@ -259,7 +274,7 @@ impl Loader<'_> {
         }
         let mut node = node.clone();
         if self.expecting_key() {
-            let key = node.as_text().unwrap_or("").into();
+            let key = self.intern(node.as_text().unwrap_or(""));
             return self.key(key, span);
         }
         // The copy points at the alias, where the reader will look for it.
@@ -285,7 +300,7 @@ impl Loader<'_> {
                 if let Some(index) = index {
                     index.insert(key.clone(), entries.len());
                 } else if entries.len() >= 16 {
-                    let mut map: HashMap<Box<str>, usize> = entries
+                    let mut map: HashMap<Arc<str>, usize> = entries
                         .iter()
                         .enumerate()
                         .map(|(i, e)| (e.key.clone(), i))
@@ -379,7 +394,7 @@ mod tests {
         let NodeKind::Number(n) = &total.kind else {
             panic!()
         };
-        assert_eq!(n.value.to_string(), "447.00");
+        assert_eq!(n.value().to_string(), "447.00");
         let big = root.at("收入.big").unwrap();
         assert_eq!(&text[big.span.range()], "12345678901234567.89");
     }
