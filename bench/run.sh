@@ -34,7 +34,7 @@ LARGE=$CORPUS/large/consolidated.yaml
 small_bytes=$(find "$SMALL" -name '*.yaml' -printf '%s\n' | awk '{s+=$1} END {print s}')
 large_bytes=$(stat -c %s "$LARGE")
 mkdir -p "$CORPUS/baseline"
-find "$SMALL" -name '*.yaml' | sort | head -n "$BASELINE_COUNT" |
+find "$SMALL" -name '*.yaml' | sort | sed -n "1,${BASELINE_COUNT}p" |
     while read -r f; do ln -sf "$(realpath "$f")" "$CORPUS/baseline/"; done
 
 echo "== machine"

@@ -23,7 +23,7 @@ fn main() {
     let (bytes, events, failed) = found
         .files
         .par_iter()
-        .map(|path| parse(path))
+        .map(parse)
         .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
     println!(
         "{} files, {bytes} bytes, {events} events, {failed} unreadable or not YAML",
