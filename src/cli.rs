@@ -183,6 +183,7 @@ fn check(args: CheckArgs) -> i32 {
             max_depth: args.max_depth.max(1),
         },
         prior: args.prior.clone(),
+        ..Default::default()
     };
     if let Some(prior) = &options.prior
         && !prior.exists()

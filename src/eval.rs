@@ -174,12 +174,15 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         let resolved = self.with_paths(|ev| ev.value(list));
         let items: Vec<Value<'d>> = match resolved {
             Ok(Value::Node(node, place)) => match &node.kind {
-                NodeKind::List(items) => items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| Value::Node(item, place.child_index(i, true)))
-                    .collect(),
-                NodeKind::Null => Vec::new(),
+                NodeKind::List(items) => {
+                    // Items are made one at a time: a table of 300,000 rows needs no second
+                    // list of 300,000 values beside it.
+                    for (i, item) in items.iter().enumerate() {
+                        self.run_body(var, Value::Node(item, place.child_index(i, true)), body);
+                    }
+                    return;
+                }
+                NodeKind::Null => return,
                 _ => {
                     let found = node.kind_name().to_string();
                     self.problem_finding(
@@ -205,10 +208,15 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             }
         };
         for item in items {
-            self.vars.push((var, Ok(item)));
-            self.block(body);
-            self.vars.pop();
+            self.run_body(var, item, body);
         }
+    }
+
+    /// Runs a loop body with `var` bound to one item.
+    fn run_body(&mut self, var: &'r str, item: Value<'d>, body: &'r [Stmt]) {
+        self.vars.push((var, Ok(item)));
+        self.block(body);
+        self.vars.pop();
     }
 
     /// Runs `f` with data paths built, restoring the previous setting.
