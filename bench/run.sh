@@ -52,7 +52,8 @@ measure() {
     shift
     local wall cpu rss
     /usr/bin/time -f '%e %U %S %M' -o "$RESULTS.t" "$@" >/dev/null 2>&1 || true
-    read -r wall user sys rss <"$RESULTS.t"
+    # GNU time prefixes "Command exited with non-zero status N" when tally reports findings.
+    read -r wall user sys rss < <(tail -n 1 "$RESULTS.t")
     cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')
     if command -v hyperfine >/dev/null && [[ $RUNS -gt 1 ]]; then
         hyperfine --runs "$RUNS" --ignore-failure --style none --export-json "$RESULTS.j" \
