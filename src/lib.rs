@@ -66,11 +66,17 @@ pub trait Sink {
 
 /// How many files are checked at once before their results are written out: enough to keep
 /// every core busy, few enough that memory does not grow with the number of files.
-const BATCH: usize = 64;
+///
+/// A batch also ends once its files hold [`BATCH_BYTES`] of text, since each report keeps its
+/// file's text until it is written: 256 files of 100 MB would otherwise be held at once.
+const BATCH: usize = 256;
 
-/// Stack of each checking thread. Loading and evaluation are iterative or bounded by
-/// `--max-depth`, but dropping a dataset tree recurses once per level and a user may raise
-/// `--max-depth` far beyond the default: rayon's 2 MiB would overflow near 10,000 levels.
+/// Most bytes of dataset text in one batch (a single larger file is a batch of its own).
+const BATCH_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Stack of each checking thread. Loading, evaluation over the data and dropping a dataset are
+/// iterative, but the partial tree left by a YAML error is dropped recursively, and a user may
+/// raise `--max-depth` far beyond the default: rayon's 2 MiB overflow near 100,000 levels.
 /// The memory is reserved, not used, until a deep file needs it.
 const WORKER_STACK: usize = 256 * 1024 * 1024;
 
@@ -100,7 +106,7 @@ pub fn run_check(
         .stack_size(WORKER_STACK)
         .build()
         .map_err(std::io::Error::other)?;
-    for chunk in files.chunks(BATCH) {
+    for chunk in batches(files) {
         let results: Vec<(FileReport, Option<String>)> = pool.install(|| {
             chunk
                 .par_iter()
@@ -118,4 +124,51 @@ pub fn run_check(
     }
     sink.finish(&summary)?;
     Ok(summary)
+}
+
+/// Splits `files` into batches of at most [`BATCH`] files and about [`BATCH_BYTES`] bytes.
+fn batches(files: &[PathBuf]) -> impl Iterator<Item = &[PathBuf]> {
+    let mut rest = files;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut bytes = 0;
+        // A file that cannot be stat'ed counts as empty: check_file reports why it cannot be read.
+        let len = rest
+            .iter()
+            .take(BATCH)
+            .take_while(|path| {
+                let fits = bytes < BATCH_BYTES;
+                bytes += std::fs::metadata(path).map_or(0, |m| m.len());
+                fits
+            })
+            .count()
+            .max(1);
+        let (batch, tail) = rest.split_at(len);
+        rest = tail;
+        Some(batch)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_end_at_a_count_or_a_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, len: u64| {
+            let path = dir.path().join(name);
+            std::fs::File::create(&path).unwrap().set_len(len).unwrap();
+            path
+        };
+        let small: Vec<PathBuf> = (0..300).map(|i| file(&format!("{i}.yaml"), 10)).collect();
+        let sizes: Vec<usize> = batches(&small).map(<[PathBuf]>::len).collect();
+        assert_eq!(sizes, [BATCH, 300 - BATCH]);
+        let big = file("big.yaml", BATCH_BYTES + 1);
+        let mixed = [small[0].clone(), big, small[1].clone(), small[2].clone()];
+        let sizes: Vec<usize> = batches(&mixed).map(<[PathBuf]>::len).collect();
+        assert_eq!(sizes, [2, 2]);
+    }
 }
