@@ -90,6 +90,18 @@ enum Problem {
 }
 
 impl Problem {
+    /// A missing path found in the fast mode, where no path is written out: `exists(…)` and
+    /// `??` only need to know that it is missing, and a check that fails on it is evaluated
+    /// again with paths before anything is reported.
+    fn missing_untold(at: Span) -> Problem {
+        Problem::Missing {
+            path: String::new(),
+            at,
+            parent: String::new(),
+            key: String::new(),
+        }
+    }
+
     fn describe(&self) -> String {
         match self {
             Problem::Missing { path, .. } => format!("the dataset has no `{path}`"),
@@ -694,6 +706,9 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                         &entry.value,
                         place.child_key(key, entry.key_span, self.paths, from_root),
                     )),
+                    None if !self.paths => {
+                        Err(Problem::missing_untold(self.key_place(node, &place)))
+                    }
                     None => Err(Problem::Missing {
                         path: place.join_key(key, from_root),
                         at: self.key_place(node, &place),
@@ -743,6 +758,9 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             Value::Node(node, place) => match &node.kind {
                 NodeKind::List(items) => match items.get(index) {
                     Some(item) => Ok(Value::Node(item, place.child_index(index, self.paths))),
+                    None if !self.paths => {
+                        Err(Problem::missing_untold(self.key_place(node, &place)))
+                    }
                     None => Err(Problem::Missing {
                         path: format!("{}[{index}]", place.display()),
                         at: self.key_place(node, &place),

@@ -365,15 +365,27 @@ impl<'a> CharToByte<'a> {
             self.char_idx = 0;
             self.byte_idx = 0;
         }
-        let rest = &self.text[self.byte_idx..];
-        let steps = char_idx - self.char_idx;
-        let advance = rest
-            .char_indices()
-            .nth(steps)
-            .map_or(rest.len(), |(offset, _)| offset);
-        self.byte_idx += advance;
+        // The text is valid UTF-8, so each character's first byte gives its length: a step per
+        // character, where decoding every character costs several times more.
+        let bytes = self.text.as_bytes();
+        let mut at = self.byte_idx;
+        for _ in self.char_idx..char_idx {
+            let Some(&lead) = bytes.get(at) else {
+                break;
+            };
+            at += utf8_len(lead);
+        }
+        self.byte_idx = at.min(bytes.len());
         self.char_idx = char_idx;
         self.base + self.byte_idx
+    }
+}
+
+/// The length of the UTF-8 character that starts with byte `lead`.
+fn utf8_len(lead: u8) -> usize {
+    match lead.leading_ones() {
+        0 => 1,
+        n => n as usize,
     }
 }
 
@@ -458,6 +470,18 @@ mod tests {
             load("# only a comment\n").unwrap_err().code,
             "empty-dataset"
         );
+    }
+
+    #[test]
+    fn char_to_byte_counts_characters_of_every_width() {
+        let text = "aé三😀b\n";
+        let mut pos = CharToByte::new(text, 3);
+        let expected: Vec<usize> = text.char_indices().map(|(b, _)| b + 3).collect();
+        for (c, &b) in expected.iter().enumerate() {
+            assert_eq!(pos.byte(c), b);
+        }
+        assert_eq!(pos.byte(100), 3 + text.len());
+        assert_eq!(pos.byte(1), 4); // a step back starts again from the beginning
     }
 
     #[test]
