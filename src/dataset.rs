@@ -1,7 +1,6 @@
 //! A dataset: the YAML tree of one file, every value with its place in the source.
 
 use crate::figure::Figure;
-use crate::number::{Num, Parsed};
 use crate::source::{SourceFile, Span};
 use std::sync::Arc;
 
@@ -121,13 +120,10 @@ pub fn plain_scalar(text: &str, span: Span) -> Node {
         "" | "~" | "null" | "Null" | "NULL" => NodeKind::Null,
         "true" | "True" | "TRUE" => NodeKind::Bool(true),
         "false" | "False" | "FALSE" => NodeKind::Bool(false),
-        _ => match Num::parse(text) {
-            Parsed::Number(n) => {
-                let decimals = text.split_once('.').map_or(0, |(_, f)| f.len());
-                NodeKind::Number(Figure::printed(n.value, decimals))
-            }
-            Parsed::OutOfRange => NodeKind::OutOfRange(text.into()),
-            Parsed::NotANumber => NodeKind::Text(text.into()),
+        _ => match Figure::read(text) {
+            Some(Ok(figure)) => NodeKind::Number(figure),
+            Some(Err(())) => NodeKind::OutOfRange(text.into()),
+            None => NodeKind::Text(text.into()),
         },
     };
     Node { span, kind }

@@ -5,8 +5,9 @@
 //! decimals (and any `meta.precision` that widens it), so a [`Figure`] keeps only those and
 //! works the interval out when the evaluator reads it: 20 bytes instead of 56.
 
-use crate::number::{Num, half_unit};
+use crate::number::{Num, decimal_places, half_unit};
 use rust_decimal::Decimal;
+use std::str::FromStr;
 
 /// A figure as printed: its exact value, its printed decimals, and the decimals a
 /// `meta.precision` declares it was rounded to (if any).
@@ -25,6 +26,18 @@ impl Figure {
             decimals: decimals.min(usize::from(u8::MAX)) as u8,
             rounded_to: None,
         }
+    }
+
+    /// Reads a plain decimal literal as [`Num::parse`] does, without working out its interval
+    /// yet: `None` when the text is not a number, `Some(Err(()))` when it has the syntax of
+    /// one but too many digits.
+    pub fn read(text: &str) -> Option<Result<Figure, ()>> {
+        let decimals = decimal_places(text)?;
+        Some(
+            Decimal::from_str(text.trim_start_matches('+'))
+                .map(|value| Figure::printed(value, decimals as usize))
+                .map_err(|_| ()),
+        )
     }
 
     /// The value as printed.
@@ -66,10 +79,7 @@ mod tests {
     use crate::number::Parsed;
 
     fn figure(text: &str) -> Figure {
-        let Parsed::Number(n) = Num::parse(text) else {
-            panic!("{text} is a number")
-        };
-        Figure::printed(n.value, text.split_once('.').map_or(0, |(_, f)| f.len()))
+        Figure::read(text).unwrap().unwrap()
     }
 
     #[test]
@@ -80,6 +90,29 @@ mod tests {
             };
             assert_eq!(figure(text).num(), n, "{text}");
         }
+    }
+
+    #[test]
+    fn reading_sorts_text_as_num_parse_does() {
+        for text in [
+            "12", "+3.50", "-0.5", "abc", "1e5", "5.", ".5", "12.5%", "", "-",
+        ] {
+            let ours = match Figure::read(text) {
+                None => "text",
+                Some(Err(())) => "out of range",
+                Some(Ok(_)) => "number",
+            };
+            let theirs = match Num::parse(text) {
+                Parsed::NotANumber => "text",
+                Parsed::OutOfRange => "out of range",
+                Parsed::Number(_) => "number",
+            };
+            assert_eq!(ours, theirs, "{text}");
+        }
+        assert_eq!(
+            Figure::read("123456789012345678901234567890"),
+            Some(Err(()))
+        );
     }
 
     #[test]
