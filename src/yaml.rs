@@ -210,7 +210,8 @@ impl Loader<'_> {
         };
         let earlier = match index {
             Some(index) => index.get(&key).copied(),
-            None => entries.iter().position(|e| e.key == key),
+            // Keys are interned per file: equal keys are the same allocation.
+            None => entries.iter().position(|e| Arc::ptr_eq(&e.key, &key)),
         };
         if let Some(i) = earlier {
             return Err(FileError::new(
