@@ -306,6 +306,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 file: self.rule.file.clone(),
                 span: site,
             }),
+            explained: None,
         });
     }
 

@@ -31,6 +31,7 @@ pub mod cli;
 pub mod dataset;
 pub mod discover;
 pub mod eval;
+pub mod explanations;
 pub mod file_error;
 pub mod finding;
 pub mod json;

@@ -117,6 +117,9 @@ pub fn summary_line(summary: &Summary) -> String {
         summary.infos,
         plural(summary.infos, "info", "infos"),
     );
+    if summary.explained > 0 {
+        line.push_str(&format!(", {} explained", summary.explained));
+    }
     let mut extras = Vec::new();
     if summary.not_checked > 0 {
         extras.push(format!(
@@ -208,6 +211,9 @@ fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
         ));
     }
     let mut help = finding.help.clone().unwrap_or_default();
+    if let Some(e) = &finding.explained {
+        prior_lines.push(format!("explained (说明): {}", e.reason));
+    }
     for line in prior_lines {
         if !help.is_empty() {
             help.push('\n');
@@ -230,9 +236,15 @@ fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
             related: Vec::new(),
         })
         .collect();
+    // An explained hint no longer asks for action: it is shown as advice, marked explained.
+    let code = match finding.explained {
+        Some(_) => format!("{} (explained)", finding.rule),
+        None => finding.rule.clone(),
+    };
     Diag {
-        code: Some(finding.rule.clone()),
+        code: Some(code),
         severity: match finding.severity {
+            _ if finding.explained.is_some() => miette::Severity::Advice,
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,

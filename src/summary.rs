@@ -14,6 +14,8 @@ pub struct Summary {
     pub warnings: usize,
     /// Info findings.
     pub infos: usize,
+    /// Warning and info findings answered by an explanation (说明); never counted for `--fail-on`.
+    pub explained: usize,
     /// Reference datasets that were deliberately not checked.
     pub not_checked: usize,
     /// Rule runs skipped because there was no prior-year dataset.
@@ -29,6 +31,7 @@ impl Summary {
         self.errors += report.count(Severity::Error);
         self.warnings += report.count(Severity::Warning);
         self.infos += report.count(Severity::Info);
+        self.explained += report.explained();
         self.not_checked += usize::from(report.not_checked.is_some());
         self.skipped_no_prior += report.skipped_no_prior;
         self.skipped_by_year += report.skipped_by_year;

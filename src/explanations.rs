@@ -1,0 +1,278 @@
+//! Explanations (说明): a department's written answer to a hint check (提示性审核).
+//!
+//! A dataset may hold a top-level `explanations:` list:
+//!
+//! ```yaml
+//! explanations:
+//!   - rule: FA-BUD-002                 # the hint answered
+//!     at: projects[1]                  # optional: a value path of the finding, or a row
+//!     figures:                         # the figures explained, as the finding showed them
+//!       "projects[1].executed": 120.00
+//!       "projects[1].budget": 100.00
+//!     reason: 追加预算经批准，已补办手续
+//! ```
+//!
+//! A warning or info finding of that rule, at that place, whose values are exactly those
+//! figures, is *explained*: it is still reported, with its reason, but counted apart and never
+//! for `--fail-on`. When the figures differ, the explanation no longer applies (it explained
+//! other figures) and the finding says which figures changed. An error can never be explained
+//! away; an explanation that matches no finding is reported, so that none lingers unseen.
+
+use crate::dataset::{Dataset, Node, NodeKind};
+use crate::finding::{Explained, FileReport, Finding, ValueRef};
+use crate::number::{Num, Parsed};
+use crate::severity::Severity;
+use crate::source::{SourceFile, Span};
+
+/// The dataset's top-level key that holds explanations.
+pub const KEY: &str = "explanations";
+
+/// Code of a finding about an explanation that cannot be read.
+pub const INVALID: &str = "explanation-invalid";
+/// Code of a finding about an explanation that answers an error (a mandatory check).
+pub const NOT_ALLOWED: &str = "explanation-not-allowed";
+/// Code of a finding about an explanation that answers no finding.
+pub const UNUSED: &str = "explanation-unused";
+
+/// One explanation as written in the dataset.
+struct Explanation<'d> {
+    rule: &'d str,
+    at: Option<&'d str>,
+    reason: String,
+    /// The figures it was written for: value path → value as written.
+    figures: Vec<(&'d str, &'d Node)>,
+    /// The whole entry, where findings about it point.
+    span: Span,
+}
+
+/// Applies the dataset's explanations to the findings of `report`, and adds a finding for
+/// each explanation that cannot be read, answers an error, or answers nothing.
+pub fn apply(dataset: &Dataset, report: &mut FileReport) {
+    let Some(list) = dataset.root.get(KEY) else {
+        return;
+    };
+    let items = match &list.kind {
+        NodeKind::List(items) => items.as_slice(),
+        NodeKind::Null => &[],
+        _ => {
+            report.findings.push(problem(
+                INVALID,
+                list.span,
+                format!(
+                    "`{KEY}` must be a list of `{{rule, at, figures, reason}}` entries, not {}",
+                    list.kind_name()
+                ),
+            ));
+            return;
+        }
+    };
+    let mut added = Vec::new();
+    for item in items {
+        match read(item, &dataset.file) {
+            Ok(e) => added.extend(match_one(&e, &dataset.file, &mut report.findings)),
+            Err(p) => added.push(*p),
+        }
+    }
+    report.findings.extend(added);
+}
+
+/// Matches one explanation against the findings; returns the findings about the explanation.
+fn match_one(e: &Explanation, file: &SourceFile, findings: &mut [Finding]) -> Option<Finding> {
+    let mut candidates: Vec<&mut Finding> = findings
+        .iter_mut()
+        .filter(|f| f.rule == e.rule && f.explained.is_none() && at_matches(e.at, &f.values))
+        .collect();
+    if candidates.is_empty() {
+        let place = e.at.map(|a| format!(" at `{a}`")).unwrap_or_default();
+        return Some(problem(
+            UNUSED,
+            e.span,
+            format!(
+                "this explanation of `{}`{place} answers no finding: the hint is gone (or the rule did not run); remove the explanation",
+                e.rule
+            ),
+        ));
+    }
+    if candidates.iter().any(|f| f.severity == Severity::Error) {
+        return Some(problem(
+            NOT_ALLOWED,
+            e.span,
+            format!(
+                "`{}` is a mandatory check (error): it cannot be explained away, the figures must be fixed",
+                e.rule
+            ),
+        ));
+    }
+    let mut applied = false;
+    for f in candidates.iter_mut() {
+        if figures_match(&e.figures, file, &f.values) {
+            f.explained = Some(Explained {
+                reason: e.reason.clone(),
+                span: e.span,
+            });
+            applied = true;
+        }
+    }
+    if !applied {
+        for f in candidates {
+            stale(f, e, file);
+        }
+    }
+    None
+}
+
+/// Marks a finding whose explanation was written for other figures: the hint is open again.
+fn stale(f: &mut Finding, e: &Explanation, file: &SourceFile) {
+    let changes = figure_changes(&e.figures, file, &f.values).join("; ");
+    let note = format!(
+        "an explanation (说明) was written for other figures, so it no longer applies: {changes}"
+    );
+    f.help = Some(match f.help.take() {
+        Some(h) => format!("{h}\n{note}"),
+        None => note,
+    });
+    f.notes
+        .push((e.span, "explanation written for other figures".into()));
+}
+
+/// Reads one entry of the `explanations` list.
+fn read<'d>(item: &'d Node, file: &'d SourceFile) -> Result<Explanation<'d>, Box<Finding>> {
+    let bad = |span: Span, why: String| Box::new(problem(INVALID, span, why));
+    if !matches!(item.kind, NodeKind::Map(_)) {
+        return Err(bad(
+            item.span,
+            format!(
+                "an explanation must be a mapping with `rule`, `figures` and `reason`, not {}",
+                item.kind_name()
+            ),
+        ));
+    }
+    let text = |key: &str| -> Option<&'d str> {
+        let n = item.get(key)?;
+        match &n.kind {
+            NodeKind::Text(t) => Some(t),
+            NodeKind::Null => None,
+            _ => Some(file.text(n.span)),
+        }
+    };
+    let Some(rule) = text("rule") else {
+        return Err(bad(
+            item.span,
+            "this explanation names no `rule`: which hint does it answer?".into(),
+        ));
+    };
+    let reason = text("reason").unwrap_or("").trim().to_string();
+    if reason.is_empty() {
+        let at = item.get("reason").map_or(item.span, |n| n.span);
+        return Err(bad(
+            at,
+            format!(
+                "this explanation of `{rule}` has no reason: write why the figures are nevertheless right"
+            ),
+        ));
+    }
+    let figures = match item.get("figures").map(|n| (n, &n.kind)) {
+        Some((_, NodeKind::Map(entries))) => {
+            entries.iter().map(|en| (&*en.key, &en.value)).collect()
+        }
+        Some((_, NodeKind::Null)) => Vec::new(),
+        Some((n, _)) => {
+            return Err(bad(
+                n.span,
+                "`figures` must map value paths to the figures explained".into(),
+            ));
+        }
+        None => {
+            return Err(bad(
+                item.span,
+                format!(
+                    "this explanation of `{rule}` lists no `figures`: an explanation is bound to the figures it explains (`tally check --explain-stubs` writes them)"
+                ),
+            ));
+        }
+    };
+    Ok(Explanation {
+        rule,
+        at: text("at"),
+        reason,
+        figures,
+        span: item.span,
+    })
+}
+
+/// True when `at` is absent, or names one of the values or a row that holds one.
+pub fn at_matches(at: Option<&str>, values: &[ValueRef]) -> bool {
+    let Some(at) = at else { return true };
+    values.iter().any(|v| {
+        v.path
+            .strip_prefix(at)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+    })
+}
+
+fn figures_match(figures: &[(&str, &Node)], file: &SourceFile, values: &[ValueRef]) -> bool {
+    figures.len() == values.len() && figure_changes(figures, file, values).is_empty()
+}
+
+/// What differs between the figures explained and the finding's values, in words.
+fn figure_changes(
+    figures: &[(&str, &Node)],
+    file: &SourceFile,
+    values: &[ValueRef],
+) -> Vec<String> {
+    let mut changes = Vec::new();
+    for (path, written) in figures {
+        match values.iter().find(|v| v.path == *path) {
+            Some(v) if same_figure(written, file, &v.text) => {}
+            Some(v) => changes.push(format!(
+                "`{path}` was {}, now {}",
+                file.text(written.span),
+                v.text
+            )),
+            None => changes.push(format!("`{path}` is no longer involved")),
+        }
+    }
+    for v in values {
+        if !figures.iter().any(|(p, _)| *p == v.path) {
+            changes.push(format!("`{}` = {} was not explained", v.path, v.text));
+        }
+    }
+    changes
+}
+
+/// Whether a figure written in an explanation is the value a finding shows. Numbers compare
+/// by value (`447.0` is `447.00`), anything else by its text without quotes.
+fn same_figure(written: &Node, file: &SourceFile, actual: &str) -> bool {
+    let actual = unquote(actual);
+    match (&written.kind, Num::parse(actual)) {
+        (NodeKind::Number(n), Parsed::Number(m)) => n.value == m.value,
+        (NodeKind::Text(t), _) => &**t == actual,
+        _ => unquote(file.text(written.span)) == actual,
+    }
+}
+
+/// A scalar's source text without the quotes of a quoted scalar.
+pub fn unquote(text: &str) -> &str {
+    let t = text.trim();
+    for q in ['"', '\''] {
+        if let Some(inner) = t.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    t
+}
+
+/// A warning about an explanation, at its place in the dataset.
+fn problem(code: &str, span: Span, message: String) -> Finding {
+    Finding {
+        rule: code.to_string(),
+        severity: Severity::Warning,
+        message,
+        primary: Some(span),
+        values: Vec::new(),
+        notes: Vec::new(),
+        help: None,
+        rule_site: None,
+        explained: None,
+    }
+}
