@@ -40,6 +40,12 @@ enum Command {
     /// Check datasets (YAML files, or folders of them) against rules.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// Run the fixtures of rule packs (`tests/*.yaml` beside the rules).
+    Test(crate::rule_commands::TestArgs),
+    /// Show a rule in full: severity, years, message, help, rationale, source.
+    Explain(crate::rule_commands::ExplainArgs),
+    /// List the effective rule set (after pack manifests).
+    Rules(crate::rule_commands::RulesArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -71,6 +77,9 @@ struct CheckArgs {
     /// Width of human output (default: the terminal's, or 100).
     #[arg(long, value_name = "COLUMNS")]
     width: Option<usize>,
+    /// Print, instead of diagnostics, a ready-to-paste explanation (说明) stub for each open hint.
+    #[arg(long)]
+    explain_stubs: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -120,18 +129,22 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Test(args) => crate::rule_commands::test(args),
+        Command::Explain(args) => crate::rule_commands::explain(args),
+        Command::Rules(args) => crate::rule_commands::rules(args),
     }
 }
 
 /// Loads the rules named on the command line, or the built-in pack; prints errors.
 pub fn load_rules(paths: &[PathBuf], style: Style) -> Option<RuleSet> {
-    let loaded = if paths.is_empty() {
-        RuleSet::builtin()
-    } else {
-        RuleSet::load(paths)
-    };
-    match loaded {
-        Ok(rules) => Some(rules),
+    load_pack(paths, style).map(|pack| pack.rules)
+}
+
+/// Loads the rules and packs named on the command line (following `pack.toml` manifests), or
+/// the built-in pack; prints errors.
+pub fn load_pack(paths: &[PathBuf], style: Style) -> Option<crate::pack::Pack> {
+    match crate::pack::load(paths) {
+        Ok(pack) => Some(pack),
         Err(LoadError::Io(path, why)) => {
             eprintln!("error: cannot read rules at {}: {why}", path.display());
             None
@@ -194,6 +207,18 @@ fn check(args: CheckArgs) -> i32 {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let human = move |r: &FileReport| render::render_report(r, style);
     let result = match args.format {
+        _ if args.explain_stubs => {
+            let stubs = crate::explanation_stubs::render;
+            let mut sink = crate::explanation_stubs::StubSink { out: &mut out };
+            run_check(
+                &found.files,
+                &found.problems,
+                &rules,
+                &options,
+                Some(&stubs),
+                &mut sink,
+            )
+        }
         Format::Human => {
             let mut sink = HumanSink { out: &mut out };
             run_check(
