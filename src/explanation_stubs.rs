@@ -40,7 +40,7 @@ pub fn render(report: &FileReport) -> String {
 
 fn stub(out: &mut String, f: &Finding) {
     out.push_str(&format!("  - rule: {}\n", f.rule));
-    if let Some(v) = f.values.iter().find(|v| v.prior.is_none()) {
+    if let Some(v) = crate::rule_test::primary_value(f) {
         out.push_str(&format!("    at: {}\n", quote(&v.path)));
     }
     if f.values.is_empty() {

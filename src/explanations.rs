@@ -41,7 +41,7 @@ struct Explanation<'d> {
     reason: String,
     /// The figures it was written for: value path → value as written.
     figures: Vec<(&'d str, &'d Node)>,
-    /// The whole entry, where findings about it point.
+    /// Where findings about it point: its `rule:` value.
     span: Span,
 }
 
@@ -67,34 +67,40 @@ pub fn apply(dataset: &Dataset, report: &mut FileReport) {
         }
     };
     let mut added = Vec::new();
+    let mut pending = Vec::new();
     for item in items {
         match read(item, &dataset.file) {
-            Ok(e) => added.extend(match_one(&e, &dataset.file, &mut report.findings)),
+            Ok(e) => pending.push(e),
             Err(p) => added.push(*p),
         }
     }
+    // Explanations whose figures match go first, so that an explanation written again for
+    // new figures wins over the stale one it replaces.
+    pending.retain(|e| !apply_exact(e, &dataset.file, &mut report.findings, &mut added));
+    for e in &pending {
+        added.extend(reopen(e, &dataset.file, &mut report.findings));
+    }
+    added.sort_by_key(|f| f.primary.map(|s| s.start));
     report.findings.extend(added);
 }
 
-/// Matches one explanation against the findings; returns the findings about the explanation.
-fn match_one(e: &Explanation, file: &SourceFile, findings: &mut [Finding]) -> Option<Finding> {
-    let mut candidates: Vec<&mut Finding> = findings
+/// Applies an explanation to the findings whose figures it matches, or flags it when it
+/// answers an error. True when it is dealt with.
+fn apply_exact(
+    e: &Explanation,
+    file: &SourceFile,
+    findings: &mut [Finding],
+    added: &mut Vec<Finding>,
+) -> bool {
+    let mut candidates = findings
         .iter_mut()
         .filter(|f| f.rule == e.rule && f.explained.is_none() && at_matches(e.at, &f.values))
-        .collect();
-    if candidates.is_empty() {
-        let place = e.at.map(|a| format!(" at `{a}`")).unwrap_or_default();
-        return Some(problem(
-            UNUSED,
-            e.span,
-            format!(
-                "this explanation of `{}`{place} answers no finding: the hint is gone (or the rule did not run); remove the explanation",
-                e.rule
-            ),
-        ));
-    }
-    if candidates.iter().any(|f| f.severity == Severity::Error) {
-        return Some(problem(
+        .peekable();
+    if candidates
+        .peek()
+        .is_some_and(|f| f.severity == Severity::Error)
+    {
+        added.push(problem(
             NOT_ALLOWED,
             e.span,
             format!(
@@ -102,23 +108,42 @@ fn match_one(e: &Explanation, file: &SourceFile, findings: &mut [Finding]) -> Op
                 e.rule
             ),
         ));
+        return true;
     }
     let mut applied = false;
-    for f in candidates.iter_mut() {
-        if figures_match(&e.figures, file, &f.values) {
-            f.explained = Some(Explained {
-                reason: e.reason.clone(),
-                span: e.span,
-            });
-            applied = true;
-        }
+    for f in candidates.filter(|f| figures_match(&e.figures, file, &f.values)) {
+        f.explained = Some(Explained {
+            reason: e.reason.clone(),
+            span: e.span,
+        });
+        applied = true;
     }
-    if !applied {
-        for f in candidates {
-            stale(f, e, file);
-        }
+    applied
+}
+
+/// An explanation that matched no figures: the hints it may have answered say which figures
+/// changed; with no such hint, the explanation is unused.
+fn reopen(e: &Explanation, file: &SourceFile, findings: &mut [Finding]) -> Option<Finding> {
+    let mut any = false;
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.rule == e.rule && f.explained.is_none() && at_matches(e.at, &f.values))
+    {
+        stale(f, e, file);
+        any = true;
     }
-    None
+    if any {
+        return None;
+    }
+    let place = e.at.map(|a| format!(" at `{a}`")).unwrap_or_default();
+    Some(problem(
+        UNUSED,
+        e.span,
+        format!(
+            "this explanation of `{}`{place} answers no open finding: the hint is gone, already explained, or the rule did not run; remove the explanation",
+            e.rule
+        ),
+    ))
 }
 
 /// Marks a finding whose explanation was written for other figures: the hint is open again.
@@ -196,7 +221,9 @@ fn read<'d>(item: &'d Node, file: &'d SourceFile) -> Result<Explanation<'d>, Box
         at: text("at"),
         reason,
         figures,
-        span: item.span,
+        // The `rule:` value, rather than the whole entry, whose span in block YAML runs on
+        // to the next entry.
+        span: item.get("rule").map_or(item.span, |n| n.span),
     })
 }
 
@@ -274,5 +301,70 @@ fn problem(code: &str, span: Span, message: String) -> Finding {
         help: None,
         rule_site: None,
         explained: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{CheckOptions, check_dataset};
+    use crate::load::parse_dataset;
+    use crate::ruleset::RuleSet;
+    use std::sync::Arc;
+
+    const RULE: &str =
+        r#"rule B warning "over budget" { for p in projects { p.executed <= p.budget } }"#;
+
+    fn check(data: &str) -> FileReport {
+        let rules = RuleSet::from_files(vec![Arc::new(SourceFile::new("r.tally", RULE))]).unwrap();
+        let data = parse_dataset("d.yaml".into(), data.into(), Default::default()).unwrap();
+        check_dataset(&data, "d.yaml".as_ref(), &rules, &CheckOptions::default())
+    }
+
+    #[test]
+    fn a_row_is_matched_by_its_own_index_only() {
+        let value = |path: &str| ValueRef {
+            path: path.into(),
+            text: "1".into(),
+            span: Span::default(),
+            prior: None,
+        };
+        assert!(at_matches(Some("p[1]"), &[value("p[1].x")]));
+        assert!(at_matches(Some("p[1].x"), &[value("p[1].x")]));
+        assert!(!at_matches(Some("p[1]"), &[value("p[10].x")]));
+        assert!(!at_matches(Some("p[1].x"), &[value("p[1].xy")]));
+        assert!(at_matches(None, &[]));
+    }
+
+    #[test]
+    fn an_explanation_for_the_new_figures_supersedes_the_stale_one() {
+        let report = check(
+            "projects:\n  - {budget: 1.00, executed: 3.00}\nexplanations:\n\
+             - {rule: B, figures: {\"projects[0].executed\": 2.00, \"projects[0].budget\": 1.00}, reason: old}\n\
+             - {rule: B, figures: {\"projects[0].executed\": 3.00, \"projects[0].budget\": 1.00}, reason: new}\n",
+        );
+        let f = &report.findings[0];
+        assert_eq!(f.explained.as_ref().map(|e| e.reason.as_str()), Some("new"));
+        assert!(
+            f.help
+                .as_deref()
+                .is_none_or(|h| !h.contains("other figures"))
+        );
+        assert_eq!(report.findings[1].rule, UNUSED);
+        assert_eq!(report.findings.len(), 2);
+    }
+
+    #[test]
+    fn text_figures_compare_without_quotes_and_numbers_by_value() {
+        let report = check(
+            "projects:\n  - {budget: 1.00, executed: 3.0}\nexplanations:\n\
+             - {rule: B, at: \"projects[0]\", figures: {\"projects[0].executed\": \"3.0\", \"projects[0].budget\": 1}, reason: ok}\n",
+        );
+        assert!(
+            report.findings[0].explained.is_some(),
+            "{:?}",
+            report.findings
+        );
+        assert_eq!(report.findings.len(), 1);
     }
 }

@@ -32,7 +32,7 @@ pub struct Finding {
 pub struct Explained {
     /// Why the figures are nevertheless right, as the department wrote it.
     pub reason: String,
-    /// Where the explanation stands in the dataset.
+    /// Where the explanation stands in the dataset (its `rule:` value).
     pub span: Span,
 }
 

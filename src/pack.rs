@@ -41,6 +41,9 @@ pub struct Pack {
     pub overrides: Vec<Change>,
     /// The names of the packs loaded, base first.
     pub names: Vec<String>,
+    /// Ids of the active rules defined by the packs named on the command line themselves,
+    /// not by the packs they extend (whose fixtures live with them).
+    pub own: Vec<String>,
 }
 
 /// One change a manifest made to one rule.
@@ -68,6 +71,8 @@ struct Manifest {
 /// One pack of the chain: its files and its manifest.
 struct Layer {
     name: String,
+    /// True for a pack reached through `extends`.
+    base: bool,
     files: Vec<Arc<SourceFile>>,
     manifest: Option<(Arc<SourceFile>, Manifest)>,
 }
@@ -87,6 +92,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Pack, LoadError> {
 fn builtin_layer() -> Layer {
     Layer {
         name: "<built-in>".into(),
+        base: false,
         files: builtin_files(),
         manifest: None,
     }
@@ -103,6 +109,7 @@ fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Res
             .collect::<Result<_, _>>()?;
         layers.push(Layer {
             name: path.display().to_string(),
+            base: !seen.is_empty(),
             files,
             manifest: None,
         });
@@ -123,7 +130,10 @@ fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Res
         }
         seen.push(canonical);
         if base.get_ref() == BUILTIN {
-            layers.push(builtin_layer());
+            layers.push(Layer {
+                base: true,
+                ..builtin_layer()
+            });
         } else {
             let base_path = path.join(base.get_ref());
             if !base_path.is_dir() {
@@ -149,6 +159,7 @@ fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Res
             .name
             .clone()
             .unwrap_or_else(|| path.display().to_string()),
+        base: !seen.is_empty(),
         files,
         manifest: Some((source, manifest)),
     });
@@ -203,6 +214,9 @@ fn assemble(layers: Vec<Layer>) -> Result<Pack, LoadError> {
             .into_iter()
             .partition(|r| layer.files.iter().any(|f| Arc::ptr_eq(f, &r.file)));
         rules = rest;
+        if !layer.base {
+            pack.own.extend(mine.iter().map(|r: &Rule| r.id.clone()));
+        }
         active.extend::<Vec<Rule>>(mine);
         if let Some((source, manifest)) = &layer.manifest {
             apply(source, manifest, &mut active, &mut pack, &mut errors);
@@ -210,8 +224,10 @@ fn assemble(layers: Vec<Layer>) -> Result<Pack, LoadError> {
         pack.names.push(layer.name);
     }
     if !errors.is_empty() {
+        errors.sort_by_key(|e| (e.file.name.clone(), e.span.start));
         return Err(LoadError::Rules(errors));
     }
+    pack.own.retain(|id| active.iter().any(|r| r.id == *id));
     pack.rules = RuleSet { rules: active };
     Ok(pack)
 }

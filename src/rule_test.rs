@@ -43,7 +43,7 @@ pub struct TestRun {
     pub fired: BTreeSet<String>,
     /// Rules that ran in some case without firing.
     pub quiet: BTreeSet<String>,
-    /// Every rule of the pack, in pack order.
+    /// The rules of the pack itself (not of the packs it extends), in pack order.
     pub rules: Vec<String>,
 }
 
@@ -88,7 +88,7 @@ pub fn fixture_files(root: &Path) -> Vec<PathBuf> {
 /// Runs every fixture under `root` against `pack`.
 pub fn run(root: &Path, pack: &Pack, style: Style) -> TestRun {
     let mut run = TestRun {
-        rules: pack.rules.rules.iter().map(|r| r.id.clone()).collect(),
+        rules: pack.own.clone(),
         ..TestRun::default()
     };
     for path in fixture_files(root) {
@@ -227,10 +227,18 @@ fn fits(e: &Expected, f: &Finding) -> bool {
         && e.explained.is_none_or(|x| x == f.explained.is_some())
 }
 
+/// The value a finding points at: the one at its primary place, else its first own value.
+pub fn primary_value(f: &Finding) -> Option<&crate::finding::ValueRef> {
+    let own = || f.values.iter().filter(|v| v.prior.is_none());
+    own()
+        .find(|v| Some(v.span) == f.primary)
+        .or_else(|| own().next())
+}
+
 /// A finding in one line: `RULE at PATH: message (line N)`.
 fn describe(f: &Finding, file: &SourceFile) -> String {
     let mut s = f.rule.clone();
-    if let Some(v) = f.values.iter().find(|v| v.prior.is_none()) {
+    if let Some(v) = primary_value(f) {
         s.push_str(&format!(" at {}", v.path));
     }
     s.push_str(&format!(": {}", f.message));
