@@ -15,6 +15,9 @@ pub struct TestArgs {
     /// Also fail (exit 1) when a rule has no case where it fires, or none where it is quiet.
     #[arg(long)]
     require_coverage: bool,
+    /// Only the cases whose fixture path or case name contains this text.
+    #[arg(long, value_name = "TEXT")]
+    filter: Option<String>,
 }
 
 /// Arguments of `tally explain`.
@@ -58,7 +61,7 @@ pub fn test(args: TestArgs) -> i32 {
             code = EXIT_TROUBLE;
             continue;
         };
-        let run = rule_test::run(path, &pack, Style::plain(100));
+        let run = rule_test::run(path, &pack, args.filter.as_deref(), Style::plain(100));
         print!("{}", rule_test::report(&run));
         let failed = run.cases.iter().any(|c| !c.passed());
         let gaps = !run.never_fired().is_empty() || !run.never_quiet().is_empty();

@@ -85,18 +85,27 @@ pub fn fixture_files(root: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Runs every fixture under `root` against `pack`.
-pub fn run(root: &Path, pack: &Pack, style: Style) -> TestRun {
+/// Runs every fixture under `root` against `pack`. With a `filter`, only the cases whose
+/// fixture path or name contains it run, and no rule is listed as uncovered.
+pub fn run(root: &Path, pack: &Pack, filter: Option<&str>, style: Style) -> TestRun {
     let mut run = TestRun {
-        rules: pack.own.clone(),
+        rules: if filter.is_some() {
+            Vec::new()
+        } else {
+            pack.own.clone()
+        },
         ..TestRun::default()
     };
+    let path_matches = |p: &Path| filter.is_none_or(|f| p.display().to_string().contains(f));
     for path in fixture_files(root) {
-        run.fixtures += 1;
+        let before = (run.cases.len(), run.broken.len());
         match fixture::load(&path) {
             Ok((fixture, file_rules)) => {
                 let default = file_rules.unwrap_or_else(|| default_selection(&path, pack));
                 for case in &fixture.cases {
+                    if !path_matches(&path) && filter.is_some_and(|f| !case.name.contains(f)) {
+                        continue;
+                    }
                     let selection = case.rules.as_ref().unwrap_or(&default);
                     if let Err(e) = check_selection(selection, pack) {
                         run.broken.push(broken(&fixture.file, e, style));
@@ -105,8 +114,13 @@ pub fn run(root: &Path, pack: &Pack, style: Style) -> TestRun {
                     run_case(&fixture.file, case, selection, pack, &mut run);
                 }
             }
-            Err((file, error)) => run.broken.push(broken(&file, error, style)),
+            Err((file, error)) => {
+                if path_matches(&path) {
+                    run.broken.push(broken(&file, error, style));
+                }
+            }
         }
+        run.fixtures += usize::from(before != (run.cases.len(), run.broken.len()));
     }
     run
 }

@@ -401,3 +401,35 @@ fn check_applies_a_packs_disables() {
     assert_eq!(doc["summary"]["skipped_no_prior"], 0);
     assert_eq!(doc["files"][0]["findings"][0]["rule"], "AU-LOCAL-001");
 }
+
+// ---- the example of docs/WRITING-RULES.md ----
+
+#[test]
+fn the_writing_rules_example_works_as_documented() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(path("writing-rules"));
+    let (code, out, _) = tally_in(&dir, &["test", "my-pack", "--require-coverage"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.ends_with("\n2 fixture files, 5 cases: 5 passed, 0 failed\n"),
+        "{out}"
+    );
+    let (code, out, _) = tally_in(
+        &dir,
+        &[
+            "check",
+            "2021.yaml",
+            "--rules",
+            "my-pack",
+            "--explain-stubs",
+        ],
+    );
+    assert_eq!(code, 0);
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/WRITING-RULES.md"),
+    )
+    .unwrap();
+    assert!(
+        doc.contains(&out),
+        "the stubs shown in the docs are out of date:\n{out}"
+    );
+}
