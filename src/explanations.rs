@@ -23,6 +23,7 @@ use crate::finding::{Explained, FileReport, Finding, ValueRef};
 use crate::number::{Num, Parsed};
 use crate::severity::Severity;
 use crate::source::{SourceFile, Span};
+use std::collections::{HashMap, HashSet};
 
 /// The dataset's top-level key that holds explanations.
 pub const KEY: &str = "explanations";
@@ -41,6 +42,8 @@ struct Explanation<'d> {
     reason: String,
     /// The figures it was written for: value path → value as written.
     figures: Vec<(&'d str, &'d Node)>,
+    /// The figures as compared: value path → canonical value, sorted by path.
+    key: Figures,
     /// Where findings about it point: its `rule:` value.
     span: Span,
 }
@@ -76,29 +79,75 @@ pub fn apply(dataset: &Dataset, report: &mut FileReport) {
     }
     // Explanations whose figures match go first, so that an explanation written again for
     // new figures wins over the stale one it replaces.
-    pending.retain(|e| !apply_exact(e, &dataset.file, &mut report.findings, &mut added));
+    let index = Index::new(&report.findings);
+    pending.retain(|e| !apply_exact(e, &index, &mut report.findings, &mut added));
+    let mut reopened = HashSet::new();
     for e in &pending {
-        added.extend(reopen(e, &dataset.file, &mut report.findings));
+        added.extend(reopen(
+            e,
+            &index,
+            &dataset.file,
+            &mut report.findings,
+            &mut reopened,
+        ));
     }
     added.sort_by_key(|f| f.primary.map(|s| s.start));
     report.findings.extend(added);
+}
+
+/// Value paths and canonical values of a finding or an explanation, sorted by path.
+type Figures = Vec<(String, String)>;
+
+/// The findings by rule, and by rule and figures: each explanation finds its findings by
+/// lookup, so that many explanations on many findings stay fast.
+struct Index {
+    by_rule: HashMap<String, Vec<usize>>,
+    by_figures: HashMap<(String, Figures), Vec<usize>>,
+}
+
+impl Index {
+    fn new(findings: &[Finding]) -> Index {
+        let mut index = Index {
+            by_rule: HashMap::new(),
+            by_figures: HashMap::new(),
+        };
+        for (i, f) in findings.iter().enumerate() {
+            index.by_rule.entry(f.rule.clone()).or_default().push(i);
+            let mut figures: Figures = f
+                .values
+                .iter()
+                .map(|v| (v.path.clone(), canonical(&v.text)))
+                .collect();
+            figures.sort();
+            index
+                .by_figures
+                .entry((f.rule.clone(), figures))
+                .or_default()
+                .push(i);
+        }
+        index
+    }
+
+    fn of_rule(&self, rule: &str) -> &[usize] {
+        self.by_rule.get(rule).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Applies an explanation to the findings whose figures it matches, or flags it when it
 /// answers an error. True when it is dealt with.
 fn apply_exact(
     e: &Explanation,
-    file: &SourceFile,
+    index: &Index,
     findings: &mut [Finding],
     added: &mut Vec<Finding>,
 ) -> bool {
-    let mut candidates = findings
-        .iter_mut()
-        .filter(|f| f.rule == e.rule && f.explained.is_none() && at_matches(e.at, &f.values))
-        .peekable();
-    if candidates
-        .peek()
-        .is_some_and(|f| f.severity == Severity::Error)
+    let answers = |f: &Finding| f.explained.is_none() && at_matches(e.at, &f.values);
+    // Every finding of a rule has the rule's severity, so only an error rule needs the scan.
+    let of_rule = index.of_rule(e.rule);
+    if of_rule
+        .first()
+        .is_some_and(|&i| findings[i].severity == Severity::Error)
+        && of_rule.iter().any(|&i| answers(&findings[i]))
     {
         added.push(problem(
             NOT_ALLOWED,
@@ -110,27 +159,43 @@ fn apply_exact(
         ));
         return true;
     }
+    let key = (e.rule.to_string(), e.key.clone());
     let mut applied = false;
-    for f in candidates.filter(|f| figures_match(&e.figures, file, &f.values)) {
-        f.explained = Some(Explained {
-            reason: e.reason.clone(),
-            span: e.span,
-        });
-        applied = true;
+    for &i in index.by_figures.get(&key).map_or(&[][..], Vec::as_slice) {
+        if answers(&findings[i]) {
+            findings[i].explained = Some(Explained {
+                reason: e.reason.clone(),
+                span: e.span,
+            });
+            applied = true;
+        }
     }
     applied
 }
 
-/// An explanation that matched no figures: the hints it may have answered say which figures
-/// changed; with no such hint, the explanation is unused.
-fn reopen(e: &Explanation, file: &SourceFile, findings: &mut [Finding]) -> Option<Finding> {
+/// An explanation that matched no figures: the open hints it was written for (same rule and
+/// place, and some figure in common) say which figures changed, once each; with no such
+/// hint, the explanation is unused.
+fn reopen(
+    e: &Explanation,
+    index: &Index,
+    file: &SourceFile,
+    findings: &mut [Finding],
+    reopened: &mut HashSet<usize>,
+) -> Option<Finding> {
     let mut any = false;
-    for f in findings
-        .iter_mut()
-        .filter(|f| f.rule == e.rule && f.explained.is_none() && at_matches(e.at, &f.values))
-    {
-        stale(f, e, file);
-        any = true;
+    for &i in index.of_rule(e.rule) {
+        let f = &mut findings[i];
+        let shares_a_figure = f
+            .values
+            .iter()
+            .any(|v| e.key.iter().any(|(p, _)| *p == v.path));
+        if f.explained.is_none() && at_matches(e.at, &f.values) && shares_a_figure {
+            if reopened.insert(i) {
+                stale(f, e, file);
+            }
+            any = true;
+        }
     }
     if any {
         return None;
@@ -216,7 +281,13 @@ fn read<'d>(item: &'d Node, file: &'d SourceFile) -> Result<Explanation<'d>, Box
             ));
         }
     };
+    let mut key: Figures = figures
+        .iter()
+        .map(|(path, node)| (path.to_string(), written_canonical(node, file)))
+        .collect();
+    key.sort();
     Ok(Explanation {
+        key,
         rule,
         at: text("at"),
         reason,
@@ -237,10 +308,6 @@ pub fn at_matches(at: Option<&str>, values: &[ValueRef]) -> bool {
     })
 }
 
-fn figures_match(figures: &[(&str, &Node)], file: &SourceFile, values: &[ValueRef]) -> bool {
-    figures.len() == values.len() && figure_changes(figures, file, values).is_empty()
-}
-
 /// What differs between the figures explained and the finding's values, in words.
 fn figure_changes(
     figures: &[(&str, &Node)],
@@ -250,7 +317,7 @@ fn figure_changes(
     let mut changes = Vec::new();
     for (path, written) in figures {
         match values.iter().find(|v| v.path == *path) {
-            Some(v) if same_figure(written, file, &v.text) => {}
+            Some(v) if written_canonical(written, file) == canonical(&v.text) => {}
             Some(v) => changes.push(format!(
                 "`{path}` was {}, now {}",
                 file.text(written.span),
@@ -267,14 +334,21 @@ fn figure_changes(
     changes
 }
 
-/// Whether a figure written in an explanation is the value a finding shows. Numbers compare
-/// by value (`447.0` is `447.00`), anything else by its text without quotes.
-fn same_figure(written: &Node, file: &SourceFile, actual: &str) -> bool {
-    let actual = unquote(actual);
-    match (&written.kind, Num::parse(actual)) {
-        (NodeKind::Number(n), Parsed::Number(m)) => n.value == m.value,
-        (NodeKind::Text(t), _) => &**t == actual,
-        _ => unquote(file.text(written.span)) == actual,
+/// A figure as compared: a number by its value (`447.0` is `447.00`), anything else by its
+/// text without quotes.
+fn canonical(text: &str) -> String {
+    let text = unquote(text);
+    match Num::parse(text) {
+        Parsed::Number(n) => n.value.normalize().to_string(),
+        _ => text.to_string(),
+    }
+}
+
+/// The canonical form of a figure written in an explanation.
+fn written_canonical(node: &Node, file: &SourceFile) -> String {
+    match &node.kind {
+        NodeKind::Text(t) => canonical(t),
+        _ => canonical(file.text(node.span)),
     }
 }
 
@@ -366,5 +440,31 @@ mod tests {
             report.findings
         );
         assert_eq!(report.findings.len(), 1);
+    }
+
+    #[test]
+    fn a_stale_explanation_reopens_only_the_hints_it_shares_figures_with() {
+        let report = check(
+            "projects:\n  - {budget: 1.00, executed: 3.00}\n  - {budget: 1.00, executed: 4.00}\n\
+             explanations:\n\
+             - {rule: B, figures: {\"projects[1].executed\": 2.00, \"projects[1].budget\": 1.00}, reason: old}\n",
+        );
+        let notes: Vec<bool> = report
+            .findings
+            .iter()
+            .map(|f| {
+                f.help
+                    .as_deref()
+                    .is_some_and(|h| h.contains("other figures"))
+            })
+            .collect();
+        assert_eq!(notes, [false, true]);
+        assert!(
+            report.findings[1]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("`projects[1].executed` was 2.00, now 4.00")
+        );
     }
 }
