@@ -86,8 +86,10 @@ pub fn check_loaded<'r>(
     rules: impl IntoIterator<Item = &'r Rule>,
     mut report: FileReport,
 ) -> FileReport {
+    let rules: Vec<&Rule> = rules.into_iter().collect();
     let year = dataset.root.at("meta.year").and_then(|n| n.as_integer());
-    if year.is_none() {
+    let has_years = rules.iter().any(|r| r.since.is_some() || r.until.is_some());
+    if year.is_none() && has_years {
         report.notes.push(
             "the dataset has no `meta.year`: every rule was applied, whatever its years".into(),
         );

@@ -33,6 +33,7 @@ pub fn run_rule<'d>(rule: &Rule, data: Data<'d>, prior: Option<Data<'d>>) -> Vec
         data,
         prior,
         vars: Vec::new(),
+        visible: None,
         paths: false,
         trace: None,
         findings: Vec::new(),
@@ -108,6 +109,16 @@ impl Problem {
 
 type Eval<T> = Result<T, Problem>;
 
+/// What a variable stands for.
+#[derive(Clone, Debug)]
+enum Binding<'r, 'd> {
+    /// A loop item.
+    Item(Value<'d>),
+    /// A `let`: evaluated where it is used, so that a failing check's trace reaches the data
+    /// values behind it. The number is how many variables were bound before it.
+    Let(&'r Expr, usize),
+}
+
 /// The comparison that decided a check, for the help text.
 #[derive(Clone, Debug)]
 enum Evidence {
@@ -130,7 +141,10 @@ struct Evaluator<'r, 'd> {
     data: Data<'d>,
     prior: Option<Data<'d>>,
     /// Variables in scope, innermost last.
-    vars: Vec<(&'r str, Eval<Value<'d>>)>,
+    vars: Vec<(&'r str, Binding<'r, 'd>)>,
+    /// While a `let` expression is evaluated: how many variables it may see (those bound
+    /// before it), so that a later variable of the same name cannot change its meaning.
+    visible: Option<usize>,
     /// Whether data places carry their paths (needed for loop items, `let` values and traces).
     paths: bool,
     /// When tracing: the data values read so far, and the last deciding comparison.
@@ -151,8 +165,8 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             match stmt {
                 Stmt::Check(e) => self.check(e),
                 Stmt::Let { name, value } => {
-                    let v = self.with_paths(|ev| ev.value(value));
-                    self.vars.push((name, v));
+                    let visible = self.vars.len();
+                    self.vars.push((name, Binding::Let(value, visible)));
                 }
                 Stmt::For { var, list, body } => self.for_each(var, list, body),
                 Stmt::When { cond, body } => match self.truth(cond, false) {
@@ -201,7 +215,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             }
         };
         for item in items {
-            self.vars.push((var, Ok(item)));
+            self.vars.push((var, Binding::Item(item)));
             self.block(body);
             self.vars.pop();
         }
@@ -402,6 +416,8 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         let lv = self.value(l)?;
         let rv = self.value(r)?;
         if let (Some(a), Some(b)) = (self.text_of(&lv), self.text_of(&rv)) {
+            self.trace_text(&lv);
+            self.trace_text(&rv);
             let holds = match op {
                 CmpOp::Eq => a == b,
                 CmpOp::Ne => a != b,
@@ -434,6 +450,22 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             });
         }
         Ok(can_hold(left, op, right, amount))
+    }
+
+    /// Records a text value read from the data, when tracing.
+    fn trace_text(&mut self, v: &Value<'d>) {
+        if let (Some(trace), Value::Node(node, place)) = (&mut self.trace, v) {
+            let file = match (place.prior, self.prior) {
+                (true, Some(p)) => p.file,
+                _ => self.data.file,
+            };
+            trace.values.push(ValueRef {
+                path: place.display(),
+                text: file.text(node.span).to_string(),
+                span: node.span,
+                prior: place.prior.then(|| file.clone()),
+            });
+        }
     }
 
     /// The text of a value that is text (a literal or a text scalar in the data).
@@ -624,8 +656,19 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     /// Resolves a path: a variable or the dataset (or `prior.`), then each segment.
     fn path(&mut self, p: &'r Path) -> Eval<Value<'d>> {
         let tracing = self.paths;
-        let (start, mut segments) = match self.vars.iter().rev().find(|(n, _)| *n == p.root) {
-            Some((_, v)) => (v.clone()?, p.segments.as_slice()),
+        let visible = self.visible.unwrap_or(self.vars.len());
+        let bound = self.vars[..visible]
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == p.root);
+        let (start, mut segments) = match bound.map(|(_, b)| b.clone()) {
+            Some(Binding::Item(v)) => (v, p.segments.as_slice()),
+            Some(Binding::Let(expr, seen)) => {
+                let saved = self.visible.replace(seen);
+                let v = self.value(expr);
+                self.visible = saved;
+                (v?, p.segments.as_slice())
+            }
             None if p.root == PRIOR => {
                 let Some(prior) = self.prior else {
                     return Err(Problem::Other("there is no prior-year dataset".into()));
@@ -839,16 +882,15 @@ fn describe_evidence(e: &Evidence) -> String {
                 }
                 None => rounding,
             };
-            let relation = match op {
-                CmpOp::Eq => "beyond",
-                _ => "with",
-            };
-            format!(
-                "left {}, right {}, difference {diff} ({relation} {allowance}); expected left {} right",
-                side(left),
-                side(right),
-                op.symbol()
-            )
+            let sides = format!("left {}, right {}", side(left), side(right));
+            match op {
+                CmpOp::Eq => format!("{sides}, difference {diff} (beyond {allowance})"),
+                CmpOp::Ne => format!("{sides}: equal, but the rule wants them to differ"),
+                _ => format!(
+                    "{sides}, difference {diff} (beyond {allowance}); the rule wants left {} right",
+                    op.symbol()
+                ),
+            }
         }
         Evidence::Texts { op, left, right } => {
             format!(

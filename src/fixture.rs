@@ -19,6 +19,10 @@
 //! ```
 //!
 //! A file without `cases` is one case: its top level holds `data` and `expect`.
+//!
+//! A file with a top-level `base:` is a file of mutation cases instead (see [`crate::mutation`]):
+//! each case changes a few figures of a whole real dataset and names the rules that must fire
+//! or stay quiet.
 
 use crate::dataset::{Dataset, Node, NodeKind};
 use crate::file_error::FileError;
@@ -126,8 +130,17 @@ impl Expected {
 const FILE_KEYS: [&str; 6] = ["rules", "prior", "cases", "name", "data", "expect"];
 const CASE_KEYS: [&str; 5] = ["name", "rules", "data", "prior", "expect"];
 
+/// What a fixture file holds.
+#[derive(Debug)]
+pub enum Loaded {
+    /// Cases of small datasets, with the file's rule selection.
+    Fragments(Fixture, Option<Selection>),
+    /// Mutation cases over a base dataset: the file's text, for [`crate::mutation::run`].
+    Mutations(String),
+}
+
 /// Reads a fixture file. A problem is a [`FileError`] at its place in the file.
-pub fn load(path: &Path) -> Result<(Fixture, Option<Selection>), (Arc<SourceFile>, FileError)> {
+pub fn load(path: &Path) -> Result<Loaded, (Arc<SourceFile>, FileError)> {
     let failure = |f: crate::load::LoadFailure| (f.file, f.error);
     let text = std::fs::read_to_string(path).map_err(|e| {
         (
@@ -138,7 +151,12 @@ pub fn load(path: &Path) -> Result<(Fixture, Option<Selection>), (Arc<SourceFile
     let parsed =
         parse_dataset(path.display().to_string(), text, Limits::default()).map_err(failure)?;
     let file = parsed.file.clone();
-    read(&parsed.root, &file).map_err(|e| (file, e))
+    if parsed.root.get("base").is_some() {
+        return Ok(Loaded::Mutations(file.text.clone()));
+    }
+    read(&parsed.root, &file)
+        .map(|(fixture, rules)| Loaded::Fragments(fixture, rules))
+        .map_err(|e| (file, e))
 }
 
 fn read(root: &Node, file: &Arc<SourceFile>) -> Result<(Fixture, Option<Selection>), FileError> {

@@ -59,6 +59,9 @@ pub enum Parsed {
     NotANumber,
 }
 
+// `add`, `sub`, … return a `Result` (overflow, division by zero), so they cannot be the
+// std::ops traits; the names still read best in the evaluator.
+#[allow(clippy::should_implement_trait)]
 impl Num {
     /// An exact number (a rule literal, or an integer count).
     pub fn exact(value: Decimal) -> Num {

@@ -123,8 +123,9 @@ pub fn summary_line(summary: &Summary) -> String {
     let mut extras = Vec::new();
     if summary.not_checked > 0 {
         extras.push(format!(
-            "{} not checked (reference datasets)",
-            summary.not_checked
+            "{} reference {} not checked",
+            summary.not_checked,
+            plural(summary.not_checked, "dataset", "datasets")
         ));
     }
     if summary.skipped_no_prior > 0 {
@@ -303,9 +304,7 @@ impl Diagnostic for Diag {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.source.is_none() {
-            return None;
-        }
+        self.source.as_ref()?;
         Some(Box::new(self.labels.iter().cloned()))
     }
 
@@ -322,23 +321,56 @@ impl Diagnostic for Diag {
 struct FileSource(Arc<SourceFile>);
 
 impl SourceCode for FileSource {
+    /// The lines around a span, found with the file's line index: miette's own `str`
+    /// implementation scans from the start of the file for every label, and reports a
+    /// `line_count` that makes far-apart labels merge into one huge excerpt.
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self
-            .0
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let text = &self.0.text;
+        let starts = self.0.line_starts();
+        let start = span.offset();
+        let end = start + span.len();
+        if end > text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let line_of = |offset: usize| starts.partition_point(|&s| s as usize <= offset).max(1) - 1;
+        let first_line = line_of(start);
+        let last_line = line_of(end.saturating_sub(1).max(start));
+        let from_line = first_line.saturating_sub(context_lines_before);
+        let to_line = (last_line + context_lines_after).min(starts.len() - 1);
+        let from = starts[from_line] as usize;
+        let to = starts.get(to_line + 1).map_or(text.len(), |&s| s as usize);
+        let column = if context_lines_before == 0 {
+            text[starts[first_line] as usize..start].chars().count()
+        } else {
+            0
+        };
+        let (from, column) = if context_lines_before == 0 && context_lines_after == 0 {
+            (start, column)
+        } else {
+            (from, column)
+        };
+        let to = if context_lines_before == 0 && context_lines_after == 0 {
+            end.max(from)
+        } else {
+            to
+        };
+        let data = &text.as_bytes()[from..to];
         Ok(Box::new(MietteSpanContents::new_named(
             self.0.name.clone(),
-            inner.data(),
-            *inner.span(),
-            inner.line(),
-            inner.column(),
-            inner.line_count(),
+            data,
+            SourceSpan::new(from.into(), to - from),
+            if context_lines_before == 0 {
+                first_line
+            } else {
+                from_line
+            },
+            column,
+            to_line - from_line + 1,
         )))
     }
 }

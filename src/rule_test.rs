@@ -21,12 +21,14 @@ pub struct CaseResult {
     pub missing: Vec<String>,
     /// Findings that were not expected.
     pub unexpected: Vec<String>,
+    /// Anything else that went wrong (a mutation that could not be applied).
+    pub problems: Vec<String>,
 }
 
 impl CaseResult {
     /// True when the findings were exactly the expected ones.
     pub fn passed(&self) -> bool {
-        self.missing.is_empty() && self.unexpected.is_empty()
+        self.missing.is_empty() && self.unexpected.is_empty() && self.problems.is_empty()
     }
 }
 
@@ -100,7 +102,12 @@ pub fn run(root: &Path, pack: &Pack, filter: Option<&str>, style: Style) -> Test
     for path in fixture_files(root) {
         let before = (run.cases.len(), run.broken.len());
         match fixture::load(&path) {
-            Ok((fixture, file_rules)) => {
+            Ok(fixture::Loaded::Mutations(text)) => {
+                if path_matches(&path) {
+                    run_mutations(&path, &text, pack, &mut run);
+                }
+            }
+            Ok(fixture::Loaded::Fragments(fixture, file_rules)) => {
                 let default = file_rules.unwrap_or_else(|| default_selection(&path, pack));
                 for case in &fixture.cases {
                     if !path_matches(&path) && filter.is_some_and(|f| !case.name.contains(f)) {
@@ -123,6 +130,48 @@ pub fn run(root: &Path, pack: &Pack, filter: Option<&str>, style: Style) -> Test
         run.fixtures += usize::from(before != (run.cases.len(), run.broken.len()));
     }
     run
+}
+
+/// Runs a file of mutation cases. Every rule that did not fire in a case counts as quiet there.
+fn run_mutations(path: &Path, text: &str, pack: &Pack, run: &mut TestRun) {
+    let outcomes = match crate::mutation::run(path, text, &pack.rules) {
+        Ok(o) => o,
+        Err(e) => {
+            run.broken.push(format!("error: {e}\n"));
+            return;
+        }
+    };
+    for o in outcomes {
+        for rule in &pack.rules.rules {
+            if o.fired.contains(&rule.id) {
+                run.fired.insert(rule.id.clone());
+            } else {
+                run.quiet.insert(rule.id.clone());
+            }
+        }
+        let line = text
+            .find(&o.name)
+            .map_or(1, |at| text[..at].matches('\n').count() + 1);
+        let mut result = CaseResult {
+            title: format!("{}:{line}  {}", path.display(), o.name),
+            missing: Vec::new(),
+            unexpected: Vec::new(),
+            problems: Vec::new(),
+        };
+        // mutation.rs words its problems "expected `ID` to fire; it did not" and "expected
+        // `ID` to stay quiet; it fired"; the report shows them as the two kinds of difference.
+        for p in o.problems {
+            let id = p.split('`').nth(1).unwrap_or("").to_string();
+            if p.ends_with("it did not") {
+                result.missing.push(format!("{id} (must fire)"));
+            } else if p.ends_with("it fired") {
+                result.unexpected.push(format!("{id} (must stay quiet)"));
+            } else {
+                result.problems.push(p);
+            }
+        }
+        run.cases.push(result);
+    }
 }
 
 /// Without `rules:`, a fixture named after a rule (`FA-TOT-001.yaml`) runs that rule alone.
@@ -203,6 +252,7 @@ fn run_case(
             })
             .collect(),
         unexpected: unexpected.iter().map(|f| describe(f, file)).collect(),
+        problems: Vec::new(),
     });
 }
 
@@ -281,6 +331,9 @@ pub fn report(run: &TestRun) -> String {
         for u in &c.unexpected {
             out.push_str(&format!("     found, not expected: {u}\n"));
         }
+        for p in &c.problems {
+            out.push_str(&format!("     problem: {p}\n"));
+        }
     }
     let failed = run.cases.iter().filter(|c| !c.passed()).count();
     out.push_str(&format!(
@@ -300,7 +353,7 @@ pub fn report(run: &TestRun) -> String {
         out.push_str(&format!(", {} broken", run.broken.len()));
     }
     out.push('\n');
-    let list = |ids: Vec<&str>| ids.join(", ");
+    let list = |ids: Vec<&str>| format!("{} ({})", ids.join(", "), ids.len());
     let never_fired = run.never_fired();
     if !never_fired.is_empty() {
         out.push_str(&format!(

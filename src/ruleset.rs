@@ -77,12 +77,12 @@ impl RuleSet {
     }
 }
 
-/// The files of the built-in pack, sorted by name.
+/// The built-in pack's files, named `<built-in>/PATH`, sorted by path.
 pub fn builtin_files() -> Vec<Arc<SourceFile>> {
-    let mut files = Vec::new();
-    collect_builtin(&BUILTIN, &mut files);
-    files.sort_by(|a, b| a.name.cmp(&b.name));
-    files.into_iter().map(Arc::new).collect()
+    builtin_sources()
+        .into_iter()
+        .map(|(name, text)| Arc::new(SourceFile::new(format!("<built-in>/{name}"), text)))
+        .collect()
 }
 
 /// Reads one rule file (UTF-8 text).
@@ -100,15 +100,20 @@ pub fn read_rule_file(file: &Path) -> Result<Arc<SourceFile>, LoadError> {
     Ok(Arc::new(SourceFile::new(file.display().to_string(), text)))
 }
 
-fn collect_builtin(dir: &Dir<'static>, out: &mut Vec<SourceFile>) {
+/// The rule files embedded in the binary: path under `rules/` and text, sorted by path.
+pub fn builtin_sources() -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    collect_builtin(&BUILTIN, &mut files);
+    files.sort();
+    files
+}
+
+fn collect_builtin(dir: &Dir<'static>, out: &mut Vec<(String, String)>) {
     for file in dir.files() {
         if file.path().extension().is_some_and(|e| e == "tally")
             && let Some(text) = file.contents_utf8()
         {
-            out.push(SourceFile::new(
-                format!("<built-in>/{}", file.path().display()),
-                text,
-            ));
+            out.push((file.path().display().to_string(), text.to_string()));
         }
     }
     for sub in dir.dirs() {

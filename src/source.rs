@@ -71,9 +71,14 @@ impl SourceFile {
         self.text.get(span.range()).unwrap_or("")
     }
 
+    /// Byte offsets where lines start (built once, on first use).
+    pub fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| line_starts(&self.text))
+    }
+
     /// Line and column (1-based, columns in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> LineCol {
-        let starts = self.line_starts.get_or_init(|| line_starts(&self.text));
+        let starts = self.line_starts();
         let line = starts.partition_point(|&s| s <= offset).max(1);
         let start = starts[line - 1] as usize;
         let end = (offset as usize).min(self.text.len());

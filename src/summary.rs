@@ -6,7 +6,8 @@ use crate::severity::Severity;
 /// Totals of a run, for the summary line, the JSON document and the exit code.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
-    /// Dataset files checked (including those that could not be loaded).
+    /// Dataset files checked (including those that could not be loaded, but not reference
+    /// datasets, which are counted in `not_checked`).
     pub files: usize,
     /// Error findings.
     pub errors: usize,
@@ -27,12 +28,15 @@ pub struct Summary {
 impl Summary {
     /// Adds one file's report.
     pub fn add(&mut self, report: &FileReport) {
+        if report.not_checked.is_some() {
+            self.not_checked += 1;
+            return;
+        }
         self.files += 1;
         self.errors += report.count(Severity::Error);
         self.warnings += report.count(Severity::Warning);
         self.infos += report.count(Severity::Info);
         self.explained += report.explained();
-        self.not_checked += usize::from(report.not_checked.is_some());
         self.skipped_no_prior += report.skipped_no_prior;
         self.skipped_by_year += report.skipped_by_year;
     }

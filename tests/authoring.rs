@@ -285,7 +285,7 @@ fn require_coverage_fails_when_a_rule_is_never_shown_quiet() {
     .unwrap();
     let (code, out, _) = tally_in(dir.path(), &["test", "."]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("rules no fixture runs without a finding: X-001\n"));
+    assert!(out.contains("rules no fixture runs without a finding: X-001 (1)\n"));
     assert!(!out.contains("makes fire"));
     let (code, _, _) = tally_in(dir.path(), &["test", ".", "--require-coverage"]);
     assert_eq!(code, 1);
@@ -431,5 +431,23 @@ fn the_writing_rules_example_works_as_documented() {
     assert!(
         doc.contains(&out),
         "the stubs shown in the docs are out of date:\n{out}"
+    );
+}
+
+#[test]
+fn test_runs_mutation_cases_beside_fragment_fixtures() {
+    let (code, out, _) = tally(&["test", &path("mutations")]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn test_filter_runs_only_the_matching_cases() {
+    let (code, out, _) = tally(&["test", &path("failing"), "--filter", "shares right"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out,
+        "PASS tests/fixtures/authoring/failing/tests/shares.yaml:3  shares right\n\n\
+         1 fixture file, 1 case: 1 passed, 0 failed\n"
     );
 }
