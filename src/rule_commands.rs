@@ -15,6 +15,9 @@ pub struct TestArgs {
     /// Also fail (exit 1) when a rule has no case where it fires, or none where it is quiet.
     #[arg(long)]
     require_coverage: bool,
+    /// Show each unexpected finding in full (values, computed sides, help).
+    #[arg(long)]
+    show_findings: bool,
     /// Only the cases whose fixture path or case name contains this text.
     #[arg(long, value_name = "TEXT")]
     filter: Option<String>,
@@ -62,7 +65,7 @@ pub fn test(args: TestArgs) -> i32 {
             continue;
         };
         let run = rule_test::run(path, &pack, args.filter.as_deref(), Style::plain(100));
-        print!("{}", rule_test::report(&run));
+        print!("{}", rule_test::report(&run, args.show_findings));
         let failed = run.cases.iter().any(|c| !c.passed());
         let gaps = !run.never_fired().is_empty() || !run.never_quiet().is_empty();
         let this = if !run.broken.is_empty() {

@@ -23,6 +23,8 @@ pub struct CaseResult {
     pub unexpected: Vec<String>,
     /// Anything else that went wrong (a mutation that could not be applied).
     pub problems: Vec<String>,
+    /// The unexpected findings rendered in full, for `--show-findings`.
+    pub details: String,
 }
 
 impl CaseResult {
@@ -118,7 +120,7 @@ pub fn run(root: &Path, pack: &Pack, filter: Option<&str>, style: Style) -> Test
                         run.broken.push(broken(&fixture.file, e, style));
                         continue;
                     }
-                    run_case(&fixture.file, case, selection, pack, &mut run);
+                    run_case(&fixture.file, case, selection, pack, style, &mut run);
                 }
             }
             Err((file, error)) => {
@@ -157,6 +159,7 @@ fn run_mutations(path: &Path, text: &str, pack: &Pack, run: &mut TestRun) {
             missing: Vec::new(),
             unexpected: Vec::new(),
             problems: Vec::new(),
+            details: String::new(),
         };
         // mutation.rs words its problems "expected `ID` to fire; it did not" and "expected
         // `ID` to stay quiet; it fired"; the report shows them as the two kinds of difference.
@@ -211,6 +214,7 @@ fn run_case(
     case: &Case,
     selection: &Selection,
     pack: &Pack,
+    style: Style,
     run: &mut TestRun,
 ) {
     let rules: Vec<&Rule> = pack
@@ -238,6 +242,10 @@ fn run_case(
         }
     }
     let (missing, unexpected) = compare(&case.expect, &report.findings);
+    let mut details = String::new();
+    for f in &unexpected {
+        render::render_finding(&mut details, f, file, style);
+    }
     let line = file.line_col(case.span.start).line;
     run.cases.push(CaseResult {
         title: format!("{}:{line}  {}", file.name, case.name),
@@ -253,6 +261,7 @@ fn run_case(
             .collect(),
         unexpected: unexpected.iter().map(|f| describe(f, file)).collect(),
         problems: Vec::new(),
+        details,
     });
 }
 
@@ -315,9 +324,10 @@ fn describe(f: &Finding, file: &SourceFile) -> String {
     s
 }
 
-/// The report of a run: one line per case, the differences of failed ones, the totals and
-/// the rules no fixture covers.
-pub fn report(run: &TestRun) -> String {
+/// The report of a run: one line per case, the differences of failed ones (with
+/// `show_findings`, the unexpected findings in full), the totals and the rules no fixture
+/// covers.
+pub fn report(run: &TestRun, show_findings: bool) -> String {
     let mut out = String::new();
     for b in &run.broken {
         out.push_str(b);
@@ -333,6 +343,9 @@ pub fn report(run: &TestRun) -> String {
         }
         for p in &c.problems {
             out.push_str(&format!("     problem: {p}\n"));
+        }
+        if show_findings {
+            out.push_str(&c.details);
         }
     }
     let failed = run.cases.iter().filter(|c| !c.passed()).count();

@@ -451,3 +451,16 @@ fn test_filter_runs_only_the_matching_cases() {
          1 fixture file, 1 case: 1 passed, 0 failed\n"
     );
 }
+
+#[test]
+fn test_show_findings_renders_the_unexpected_findings_in_full() {
+    let (code, out, _) = tally(&["test", &path("failing"), "--show-findings"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("  help: left 12.60, right 12.4844"), "{out}");
+    assert!(
+        out.contains("╭─[tests/fixtures/authoring/failing/tests/shares.yaml:14:"),
+        "{out}"
+    );
+    let (_, plain, _) = tally(&["test", &path("failing")]);
+    assert!(!plain.contains("help:"), "{plain}");
+}
