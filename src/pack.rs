@@ -71,6 +71,9 @@ struct Manifest {
 /// One pack of the chain: its files and its manifest.
 struct Layer {
     name: String,
+    /// What the layer was read from (a canonical folder, or the built-in pack), so that a
+    /// pack reached twice (two packs that both extend the built-in one) is loaded once.
+    key: PathBuf,
     /// True for a pack reached through `extends`.
     base: bool,
     files: Vec<Arc<SourceFile>>,
@@ -86,12 +89,15 @@ pub fn load(paths: &[PathBuf]) -> Result<Pack, LoadError> {
     for path in paths {
         resolve(path, &mut layers, &mut Vec::new())?;
     }
+    let mut keys = std::collections::HashSet::new();
+    layers.retain(|l| keys.insert(l.key.clone()));
     assemble(layers)
 }
 
 fn builtin_layer() -> Layer {
     Layer {
         name: "<built-in>".into(),
+        key: PathBuf::from("<built-in>"),
         base: false,
         files: builtin_files(),
         manifest: None,
@@ -109,6 +115,7 @@ fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Res
             .collect::<Result<_, _>>()?;
         layers.push(Layer {
             name: path.display().to_string(),
+            key: path.canonicalize().unwrap_or_else(|_| path.to_path_buf()),
             base: !seen.is_empty(),
             files,
             manifest: None,
@@ -128,7 +135,7 @@ fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Res
                 "this pack extends itself (through the packs it extends)".into(),
             ));
         }
-        seen.push(canonical);
+        seen.push(canonical.clone());
         if base.get_ref() == BUILTIN {
             layers.push(Layer {
                 base: true,
@@ -159,6 +166,7 @@ fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Res
             .name
             .clone()
             .unwrap_or_else(|| path.display().to_string()),
+        key: canonical,
         base: !seen.is_empty(),
         files,
         manifest: Some((source, manifest)),

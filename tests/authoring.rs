@@ -464,3 +464,11 @@ fn test_show_findings_renders_the_unexpected_findings_in_full() {
     let (_, plain, _) = tally(&["test", &path("failing")]);
     assert!(!plain.contains("help:"), "{plain}");
 }
+
+#[test]
+fn a_pack_named_twice_is_loaded_once() {
+    // `pack` extends `rules`; naming both must not define every rule of `rules` twice.
+    let (code, out, err) = tally(&["rules", "--rules", &path("pack"), "--rules", &path("rules")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\n4 rules active\n"), "{out}");
+}
