@@ -472,3 +472,18 @@ fn a_pack_named_twice_is_loaded_once() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("\n4 rules active\n"), "{out}");
 }
+
+#[test]
+fn a_manifest_with_an_unknown_key_is_an_error_at_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("p")).unwrap();
+    std::fs::write(
+        dir.path().join("p/pack.toml"),
+        "extends = \"builtin\"\ndisabled = [\"FA-TOT-001\"]\n",
+    )
+    .unwrap();
+    let (code, _, err) = tally_in(dir.path(), &["rules", "--rules", "p", "--year", "2020"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown field `disabled`"), "{err}");
+    assert!(err.contains("╭─[p/pack.toml:2:1]"), "{err}");
+}
