@@ -16,7 +16,7 @@
 
 use crate::ast::Rule;
 use crate::rule_error::RuleError;
-use crate::ruleset::{LoadError, RuleSet, builtin_files, read_rule_file};
+use crate::ruleset::{LoadError, RuleSet, builtin_files, builtin_manifest, read_rule_file};
 use crate::severity::Severity;
 use crate::source::{SourceFile, Span};
 use serde::Deserialize;
@@ -84,7 +84,7 @@ struct Layer {
 pub fn load(paths: &[PathBuf]) -> Result<Pack, LoadError> {
     let mut layers = Vec::new();
     if paths.is_empty() {
-        layers.push(builtin_layer());
+        layers.push(builtin_layer(builtin_manifest())?);
     }
     for path in paths {
         resolve(path, &mut layers, &mut Vec::new())?;
@@ -94,14 +94,33 @@ pub fn load(paths: &[PathBuf]) -> Result<Pack, LoadError> {
     assemble(layers)
 }
 
-fn builtin_layer() -> Layer {
-    Layer {
-        name: "<built-in>".into(),
+/// The built-in pack, with its own manifest if `rules/` has one (which may not extend).
+fn builtin_layer(manifest: Option<&str>) -> Result<Layer, LoadError> {
+    let manifest = match manifest {
+        None => None,
+        Some(text) => {
+            let source = Arc::new(SourceFile::new(format!("<built-in>/{MANIFEST}"), text));
+            let parsed = parse_manifest(&source)?;
+            if let Some(base) = &parsed.extends {
+                return Err(manifest_error(
+                    &source,
+                    base.span(),
+                    "the built-in pack cannot extend another pack".into(),
+                ));
+            }
+            Some((source, parsed))
+        }
+    };
+    Ok(Layer {
+        name: manifest
+            .as_ref()
+            .and_then(|(_, m)| m.name.clone())
+            .unwrap_or_else(|| "<built-in>".into()),
         key: PathBuf::from("<built-in>"),
         base: false,
         files: builtin_files(),
-        manifest: None,
-    }
+        manifest,
+    })
 }
 
 /// Adds the layers of `path` (its bases first) to `layers`. `seen` holds the manifests being
@@ -139,7 +158,7 @@ fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Res
         if base.get_ref() == BUILTIN {
             layers.push(Layer {
                 base: true,
-                ..builtin_layer()
+                ..builtin_layer(builtin_manifest())?
             });
         } else {
             let base_path = path.join(base.get_ref());
@@ -312,4 +331,31 @@ fn no_such_rule(source: &Arc<SourceFile>, id: &Spanned<String>) -> RuleError {
             id.get_ref()
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_manifest_applies_and_may_not_extend() {
+        let layer = builtin_layer(Some("name = \"省级决算\"\n")).unwrap();
+        assert_eq!(layer.name, "省级决算");
+        assert!(layer.manifest.is_some());
+        let Err(LoadError::Rules(errors)) = builtin_layer(Some("extends = \"../x\"\n")) else {
+            panic!("a built-in manifest that extends must be refused");
+        };
+        assert_eq!(
+            errors[0].message,
+            "the built-in pack cannot extend another pack"
+        );
+        assert_eq!(errors[0].line_col().line, 1);
+    }
+
+    #[test]
+    fn without_a_manifest_the_builtin_pack_is_its_files() {
+        let layer = builtin_layer(None).unwrap();
+        assert_eq!(layer.name, "<built-in>");
+        assert_eq!(layer.files.len(), builtin_files().len());
+    }
 }

@@ -77,6 +77,11 @@ impl RuleSet {
     }
 }
 
+/// The built-in pack's manifest (`rules/pack.toml`), if it has one.
+pub fn builtin_manifest() -> Option<&'static str> {
+    BUILTIN.get_file("pack.toml")?.contents_utf8()
+}
+
 /// The built-in pack's files, named `<built-in>/PATH`, sorted by path.
 pub fn builtin_files() -> Vec<Arc<SourceFile>> {
     builtin_sources()
