@@ -88,6 +88,12 @@ pub fn check_loaded<'r>(
 ) -> FileReport {
     let rules: Vec<&Rule> = rules.into_iter().collect();
     let year = dataset.root.at("meta.year").and_then(|n| n.as_integer());
+    report.year = year;
+    report.department = dataset
+        .root
+        .at("meta.department")
+        .and_then(|n| n.as_text())
+        .map(str::to_string);
     let has_years = rules.iter().any(|r| r.since.is_some() || r.until.is_some());
     if year.is_none() && has_years {
         report.notes.push(
@@ -112,6 +118,7 @@ pub fn check_loaded<'r>(
             continue;
         }
         report.rules_applied += 1;
+        report.applied.push(rule.id.clone());
         report.findings.extend(run_rule(rule, data, prior_data));
     }
     explanations::apply(dataset, &mut report);

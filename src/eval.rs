@@ -34,6 +34,7 @@ pub fn run_rule<'d>(rule: &Rule, data: Data<'d>, prior: Option<Data<'d>>) -> Vec
         prior,
         vars: Vec::new(),
         visible: None,
+        guard: false,
         paths: false,
         trace: None,
         findings: Vec::new(),
@@ -145,6 +146,9 @@ struct Evaluator<'r, 'd> {
     /// While a `let` expression is evaluated: how many variables it may see (those bound
     /// before it), so that a later variable of the same name cannot change its meaning.
     visible: Option<usize>,
+    /// True while a `when` condition is evaluated: `<`, `>` and `!=` then mean "surely"
+    /// (see `number::surely_holds`), `=`, `<=`, `>=` still allow rounding.
+    guard: bool,
     /// Whether data places carry their paths (needed for loop items, `let` values and traces).
     paths: bool,
     /// When tracing: the data values read so far, and the last deciding comparison.
@@ -169,7 +173,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     self.vars.push((name, Binding::Let(value, visible)));
                 }
                 Stmt::For { var, list, body } => self.for_each(var, list, body),
-                Stmt::When { cond, body } => match self.truth(cond, false) {
+                Stmt::When { cond, body } => match self.condition(cond) {
                     Ok(true) => self.block(body),
                     Ok(false) => {}
                     Err(_) => self.report_problem(cond),
@@ -364,6 +368,14 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         }
     }
 
+    /// Whether a `when` condition holds, read strictly for `<`, `>` and `!=`.
+    fn condition(&mut self, cond: &'r Expr) -> Eval<bool> {
+        let saved = std::mem::replace(&mut self.guard, true);
+        let result = self.truth(cond, false);
+        self.guard = saved;
+        result
+    }
+
     /// Whether a condition holds; `negate` pushes a surrounding `not` down to the comparisons,
     /// so that `not (a = b)` means "a ≠ b can hold", consistently with rounding.
     fn truth(&mut self, e: &'r Expr, negate: bool) -> Eval<bool> {
@@ -449,7 +461,12 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 tolerance,
             });
         }
-        Ok(can_hold(left, op, right, amount))
+        let strict = self.guard && matches!(op, CmpOp::Lt | CmpOp::Gt | CmpOp::Ne);
+        Ok(if strict {
+            number::surely_holds(left, op, right, amount)
+        } else {
+            can_hold(left, op, right, amount)
+        })
     }
 
     /// Records a text value read from the data, when tracing.
@@ -893,10 +910,12 @@ fn describe_evidence(e: &Evidence) -> String {
             }
         }
         Evidence::Texts { op, left, right } => {
-            format!(
-                "left \"{left}\", right \"{right}\"; expected left {} right",
-                op.symbol()
-            )
+            let wants = if *op == CmpOp::Eq {
+                "the same text"
+            } else {
+                "different texts"
+            };
+            format!("left \"{left}\", right \"{right}\"; the rule wants {wants}")
         }
         Evidence::Condition => "the condition does not hold".to_string(),
     }

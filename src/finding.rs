@@ -68,6 +68,12 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// Rules that ran on this dataset.
     pub rules_applied: usize,
+    /// The ids of the rules that ran, in rule order (a JUnit test case each).
+    pub applied: Vec<String>,
+    /// The dataset's `meta.department`, for per-dataset summaries.
+    pub department: Option<String>,
+    /// The dataset's `meta.year`.
+    pub year: Option<i64>,
     /// Rules skipped because they read the prior year and there is none.
     pub skipped_no_prior: usize,
     /// Rules skipped because their years do not cover the dataset's `meta.year`.
@@ -85,6 +91,9 @@ impl FileReport {
             file,
             findings: Vec::new(),
             rules_applied: 0,
+            applied: Vec::new(),
+            department: None,
+            year: None,
             skipped_no_prior: 0,
             skipped_by_year: 0,
             notes: Vec::new(),

@@ -40,6 +40,7 @@ pub mod json;
 pub mod load;
 pub mod mutation;
 pub mod number;
+pub mod output;
 pub mod pack;
 pub mod parser;
 pub mod patch;

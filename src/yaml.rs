@@ -362,7 +362,7 @@ impl<'a> CharToByte<'a> {
             let Some(c) = chars.next() else { break };
             self.char_idx += 1;
             self.byte_idx += c.len_utf8();
-            if self.char_idx % CHECKPOINT == 0
+            if self.char_idx.is_multiple_of(CHECKPOINT)
                 && self.char_idx / CHECKPOINT == self.checkpoints.len()
             {
                 self.checkpoints.push(self.byte_idx);

@@ -487,3 +487,32 @@ fn a_manifest_with_an_unknown_key_is_an_error_at_its_place() {
     assert!(err.contains("unknown field `disabled`"), "{err}");
     assert!(err.contains("╭─[p/pack.toml:2:1]"), "{err}");
 }
+
+#[test]
+fn sarif_writes_an_explained_hint_as_suppressed_with_its_reason() {
+    let (code, out, _) = tally(&[
+        "check",
+        &path("data/all-explained.yaml"),
+        "--rules",
+        &path("rules"),
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(code, 0);
+    let doc = json(&out);
+    let result = &doc["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "AU-BUD-001");
+    assert_eq!(
+        result["suppressions"][0]["justification"],
+        "年中追加预算20万元，已经财政局批复。"
+    );
+}
+
+#[test]
+fn the_builtin_pack_passes_its_own_fixtures() {
+    // What CI runs: every fixture of rules/ passes, and every rule fires in some case and
+    // stays quiet in another.
+    let (code, out, err) = tally(&["test", "rules", "--require-coverage"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("rules no fixture"), "{out}");
+}

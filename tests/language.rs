@@ -366,3 +366,27 @@ fn rule_file_errors_are_all_reported_in_plain_words() {
         ]
     );
 }
+
+#[test]
+fn when_reads_strict_comparisons_strictly_and_equality_with_rounding() {
+    let r = r#"rule R warning "reason needed" {
+        when completion < 100 { exists(reason) }
+    }"#;
+    assert!(
+        give(r, "completion: 100.00\n").is_empty(),
+        "100.00 is not below 100"
+    );
+    assert_eq!(give(r, "completion: 99.99\n").len(), 1);
+    let r = r#"rule R warning "zero means zero" { when amount = 0 { trips = 0 } }"#;
+    assert_eq!(
+        give(r, "amount: 0.00\ntrips: 2\n").len(),
+        1,
+        "0.00 counts as 0 in a condition"
+    );
+}
+
+#[test]
+fn repeated_figures_one_cent_apart_differ() {
+    assert_eq!(give(EQ, "left: 1170.45\nright: 1170.44\n").len(), 1);
+    assert!(give(EQ, "left: 1170.44\nright: 1170.44\n").is_empty());
+}
