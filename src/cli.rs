@@ -42,10 +42,13 @@ enum Command {
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
     /// Run the fixtures of rule packs (`tests/*.yaml` beside the rules).
+    #[command(after_help = crate::rule_commands::TEST_EXIT_CODES)]
     Test(crate::rule_commands::TestArgs),
     /// Show a rule in full: severity, years, message, help, rationale, source.
+    #[command(after_help = crate::rule_commands::RULES_EXIT_CODES)]
     Explain(crate::rule_commands::ExplainArgs),
     /// List the effective rule set (after pack manifests).
+    #[command(after_help = crate::rule_commands::RULES_EXIT_CODES)]
     Rules(crate::rule_commands::RulesArgs),
 }
 

@@ -6,6 +6,19 @@ use crate::{rule_info, rule_test};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+/// The exit codes of `tally test`, for its `--help`.
+pub const TEST_EXIT_CODES: &str = "\
+Exit codes:
+  0  every case passes
+  1  a case fails (or, with --require-coverage, a rule never fires or never stays quiet)
+  2  tally cannot run: a rule file, pack.toml or fixture with errors, a path that is not a folder";
+
+/// The exit codes of `tally explain` and `tally rules`, for their `--help`.
+pub const RULES_EXIT_CODES: &str = "\
+Exit codes:
+  0  done
+  2  a rule file or pack.toml with errors, or (explain) no rule with that id";
+
 /// Arguments of `tally test`.
 #[derive(Debug, clap::Args)]
 pub struct TestArgs {
