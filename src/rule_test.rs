@@ -105,22 +105,20 @@ pub fn run(root: &Path, pack: &Pack, filter: Option<&str>, style: Style) -> Test
         let before = (run.cases.len(), run.broken.len());
         match fixture::load(&path) {
             Ok(fixture::Loaded::Mutations(text)) => {
-                if path_matches(&path) {
-                    run_mutations(&path, &text, pack, &mut run);
-                }
+                let wanted =
+                    |name: &str| path_matches(&path) || filter.is_some_and(|f| name.contains(f));
+                run_mutations(&path, &text, pack, &wanted, &mut run);
             }
             Ok(fixture::Loaded::Fragments(fixture, file_rules)) => {
-                let default = file_rules.unwrap_or_else(|| default_selection(&path, pack));
-                for case in &fixture.cases {
-                    if !path_matches(&path) && filter.is_some_and(|f| !case.name.contains(f)) {
-                        continue;
+                match file_rules.as_ref().map(|s| check_selection(s, pack)) {
+                    Some(Err(e)) => run.broken.push(broken(&fixture.file, e, style)),
+                    _ => {
+                        let default = file_rules.unwrap_or_else(|| default_selection(&path, pack));
+                        let wanted = |name: &str| {
+                            path_matches(&path) || filter.is_some_and(|f| name.contains(f))
+                        };
+                        run_cases(&fixture, &default, &wanted, pack, style, &mut run);
                     }
-                    let selection = case.rules.as_ref().unwrap_or(&default);
-                    if let Err(e) = check_selection(selection, pack) {
-                        run.broken.push(broken(&fixture.file, e, style));
-                        continue;
-                    }
-                    run_case(&fixture.file, case, selection, pack, style, &mut run);
                 }
             }
             Err((file, error)) => {
@@ -134,8 +132,34 @@ pub fn run(root: &Path, pack: &Pack, filter: Option<&str>, style: Style) -> Test
     run
 }
 
-/// Runs a file of mutation cases. Every rule that did not fire in a case counts as quiet there.
-fn run_mutations(path: &Path, text: &str, pack: &Pack, run: &mut TestRun) {
+/// Runs the `wanted` cases of a fixture file.
+fn run_cases(
+    fixture: &fixture::Fixture,
+    default: &Selection,
+    wanted: &dyn Fn(&str) -> bool,
+    pack: &Pack,
+    style: Style,
+    run: &mut TestRun,
+) {
+    for case in fixture.cases.iter().filter(|c| wanted(&c.name)) {
+        if let Some(Err(e)) = case.rules.as_ref().map(|s| check_selection(s, pack)) {
+            run.broken.push(broken(&fixture.file, e, style));
+            continue;
+        }
+        let selection = case.rules.as_ref().unwrap_or(default);
+        run_case(&fixture.file, case, selection, pack, style, run);
+    }
+}
+
+/// Runs a file of mutation cases, reporting those `wanted` by name. Every rule that did not
+/// fire in a case counts as quiet there.
+fn run_mutations(
+    path: &Path,
+    text: &str,
+    pack: &Pack,
+    wanted: &dyn Fn(&str) -> bool,
+    run: &mut TestRun,
+) {
     let outcomes = match crate::mutation::run(path, text, &pack.rules) {
         Ok(o) => o,
         Err(e) => {
@@ -143,7 +167,7 @@ fn run_mutations(path: &Path, text: &str, pack: &Pack, run: &mut TestRun) {
             return;
         }
     };
-    for o in outcomes {
+    for o in outcomes.into_iter().filter(|o| wanted(&o.name)) {
         for rule in &pack.rules.rules {
             if o.fired.contains(&rule.id) {
                 run.fired.insert(rule.id.clone());

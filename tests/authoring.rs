@@ -516,3 +516,13 @@ fn the_builtin_pack_passes_its_own_fixtures() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(!out.contains("rules no fixture"), "{out}");
 }
+
+#[test]
+fn test_filter_picks_mutation_cases_by_name() {
+    let (code, out, _) = tally(&["test", &path("mutations"), "--filter", "over budget"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.ends_with("\n1 fixture file, 1 case: 1 passed, 0 failed\n"),
+        "{out}"
+    );
+}
