@@ -402,7 +402,7 @@ fn check_applies_a_packs_disables() {
     assert_eq!(doc["files"][0]["findings"][0]["rule"], "AU-LOCAL-001");
 }
 
-// ---- the example of docs/WRITING-RULES.md ----
+// ---- the example of the README's "Writing rules" ----
 
 #[test]
 fn the_writing_rules_example_works_as_documented() {
@@ -424,10 +424,8 @@ fn the_writing_rules_example_works_as_documented() {
         ],
     );
     assert_eq!(code, 0);
-    let doc = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/WRITING-RULES.md"),
-    )
-    .unwrap();
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     assert!(
         doc.contains(&out),
         "the stubs shown in the docs are out of date:\n{out}"
