@@ -120,7 +120,19 @@ pub fn summary_line(summary: &Summary) -> String {
     if summary.explained > 0 {
         line.push_str(&format!(", {} explained", summary.explained));
     }
-    let mut extras = Vec::new();
+    let mut extras = vec![if summary.files == 1 {
+        format!(
+            "{} {} applied",
+            summary.rules_applied,
+            plural(summary.rules_applied, "rule", "rules")
+        )
+    } else {
+        format!(
+            "{} rule {}",
+            summary.rules_applied,
+            plural(summary.rules_applied, "run", "runs")
+        )
+    }];
     if summary.not_checked > 0 {
         extras.push(format!(
             "{} reference {} not checked",

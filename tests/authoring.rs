@@ -91,7 +91,7 @@ fn an_open_hint_still_fails_at_warning_level() {
     assert_eq!(code, 1);
     assert!(
         out.ends_with(
-            "1 file checked: 0 errors, 1 warning, 0 infos, 1 explained (1 cross-year rule run skipped: no prior-year dataset)\n"
+            "1 file checked: 0 errors, 1 warning, 0 infos, 1 explained (3 rules applied; 1 cross-year rule run skipped: no prior-year dataset)\n"
         ),
         "{out}"
     );
