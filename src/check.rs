@@ -1,8 +1,10 @@
 //! Checking one dataset file: load it (and its prior year), pick the rules that apply to its
 //! fiscal year, run them, and gather the findings into a [`FileReport`].
 
+use crate::ast::Rule;
 use crate::dataset::Dataset;
 use crate::eval::{Data, run_rule};
+use crate::explanations;
 use crate::file_error::FileError;
 use crate::finding::{FileReport, Finding};
 use crate::load::{LoadFailure, load_dataset};
@@ -57,6 +59,7 @@ pub fn file_finding(error: FileError) -> Finding {
         notes: error.note.into_iter().collect(),
         help: None,
         rule_site: None,
+        explained: None,
     }
 }
 
@@ -77,8 +80,33 @@ pub fn check_dataset(
         return report;
     }
     let prior = load_prior(dataset, path, options, &mut report);
+    check_loaded(dataset, prior.as_deref(), &rules.rules, report)
+}
+
+/// True when a rule's years cover the fiscal year (every rule covers an unknown year).
+pub fn applies_to_year(rule: &Rule, year: Option<i64>) -> bool {
+    year.is_none_or(|y| !(rule.since.is_some_and(|s| y < s) || rule.until.is_some_and(|u| y > u)))
+}
+
+/// Runs `rules` on a dataset whose prior year (if any) is already loaded, then applies the
+/// dataset's explanations (说明) to the findings. `tally test` calls this with the rules a
+/// fixture exercises.
+pub fn check_loaded<'r>(
+    dataset: &Dataset,
+    prior: Option<&Dataset>,
+    rules: impl IntoIterator<Item = &'r Rule>,
+    mut report: FileReport,
+) -> FileReport {
+    let rules: Vec<&Rule> = rules.into_iter().collect();
     let year = dataset.root.at("meta.year").and_then(|n| n.as_integer());
-    if year.is_none() {
+    report.year = year;
+    report.department = dataset
+        .root
+        .at("meta.department")
+        .and_then(|n| n.as_text())
+        .map(str::to_string);
+    let has_years = rules.iter().any(|r| r.since.is_some() || r.until.is_some());
+    if year.is_none() && has_years {
         report.notes.push(
             "the dataset has no `meta.year`: every rule was applied, whatever its years".into(),
         );
@@ -87,14 +115,12 @@ pub fn check_dataset(
         root: &dataset.root,
         file: &dataset.file,
     };
-    let prior_data = prior.as_deref().map(|p| Data {
+    let prior_data = prior.map(|p| Data {
         root: &p.root,
         file: &p.file,
     });
-    for rule in &rules.rules {
-        if let Some(y) = year
-            && (rule.since.is_some_and(|s| y < s) || rule.until.is_some_and(|u| y > u))
-        {
+    for rule in rules {
+        if !applies_to_year(rule, year) {
             report.skipped_by_year += 1;
             continue;
         }
@@ -103,8 +129,10 @@ pub fn check_dataset(
             continue;
         }
         report.rules_applied += 1;
+        report.applied.push(rule.id.clone());
         report.findings.extend(run_rule(rule, data, prior_data));
     }
+    explanations::apply(dataset, &mut report);
     report
 }
 

@@ -3,13 +3,13 @@
 use crate::check::CheckOptions;
 use crate::discover::discover;
 use crate::finding::FileReport;
-use crate::json;
+use crate::output::report_files::ReportFiles;
+use crate::output::{self, Format, OutputSpec};
 use crate::render::{self, Style};
 use crate::ruleset::{LoadError, RuleSet};
+use crate::run_check;
 use crate::severity::Severity;
-use crate::summary::Summary;
 use crate::yaml::Limits;
-use crate::{Sink, run_check};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -25,7 +25,8 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  no finding at or above --fail-on (default: error)
   1  findings at or above --fail-on
-  2  tally could not do its job: bad arguments, a rule file with errors, a path that does not exist";
+  2  tally could not do its job: bad arguments, a rule file with errors, a path that does not exist
+  130  interrupted by Ctrl-C while writing --output files (which were left as they were)";
 
 /// tally checks whether a fiscal report adds up.
 #[derive(Debug, Parser)]
@@ -40,6 +41,15 @@ enum Command {
     /// Check datasets (YAML files, or folders of them) against rules.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// Run the fixtures of rule packs (`tests/*.yaml` beside the rules).
+    #[command(after_help = crate::rule_commands::TEST_EXIT_CODES)]
+    Test(crate::rule_commands::TestArgs),
+    /// Show a rule in full: severity, years, message, help, rationale, source.
+    #[command(after_help = crate::rule_commands::RULES_EXIT_CODES)]
+    Explain(crate::rule_commands::ExplainArgs),
+    /// List the effective rule set (after pack manifests).
+    #[command(after_help = crate::rule_commands::RULES_EXIT_CODES)]
+    Rules(crate::rule_commands::RulesArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -53,6 +63,15 @@ struct CheckArgs {
     /// Output format on standard output.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Also write FORMAT to the file PATH (replaced only once complete); repeatable.
+    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = output::parse_output_spec)]
+    outputs: Vec<OutputSpec>,
+    /// After human or concise output, a table per dataset: department, year, counts.
+    #[arg(long)]
+    summary: bool,
+    /// After human or concise output, the findings per rule, most frequent first.
+    #[arg(long)]
+    statistics: bool,
     /// Exit with 1 when there is a finding at or above this severity.
     #[arg(long, value_enum, default_value_t = Level::Error)]
     fail_on: Level,
@@ -71,14 +90,9 @@ struct CheckArgs {
     /// Width of human output (default: the terminal's, or 100).
     #[arg(long, value_name = "COLUMNS")]
     width: Option<usize>,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Format {
-    /// Rich diagnostics with the dataset excerpt, and a summary line.
-    Human,
-    /// One JSON document (version 1).
-    Json,
+    /// Print, instead of diagnostics, a ready-to-paste explanation (说明) stub for each open hint.
+    #[arg(long)]
+    explain_stubs: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -120,18 +134,22 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Test(args) => crate::rule_commands::test(args),
+        Command::Explain(args) => crate::rule_commands::explain(args),
+        Command::Rules(args) => crate::rule_commands::rules(args),
     }
 }
 
 /// Loads the rules named on the command line, or the built-in pack; prints errors.
 pub fn load_rules(paths: &[PathBuf], style: Style) -> Option<RuleSet> {
-    let loaded = if paths.is_empty() {
-        RuleSet::builtin()
-    } else {
-        RuleSet::load(paths)
-    };
-    match loaded {
-        Ok(rules) => Some(rules),
+    load_pack(paths, style).map(|pack| pack.rules)
+}
+
+/// Loads the rules and packs named on the command line (following `pack.toml` manifests), or
+/// the built-in pack; prints errors.
+pub fn load_pack(paths: &[PathBuf], style: Style) -> Option<crate::pack::Pack> {
+    match crate::pack::load(paths) {
+        Ok(pack) => Some(pack),
         Err(LoadError::Io(path, why)) => {
             eprintln!("error: cannot read rules at {}: {why}", path.display());
             None
@@ -191,36 +209,50 @@ fn check(args: CheckArgs) -> i32 {
         eprintln!("error: --prior {}: no such file", prior.display());
         return EXIT_TROUBLE;
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let human = move |r: &FileReport| render::render_report(r, style);
-    let result = match args.format {
-        Format::Human => {
-            let mut sink = HumanSink { out: &mut out };
-            run_check(
-                &found.files,
-                &found.problems,
-                &rules,
-                &options,
-                Some(&human),
-                &mut sink,
-            )
-        }
-        Format::Json => {
-            let mut sink = JsonSink::new(&mut out);
-            run_check(
-                &found.files,
-                &found.problems,
-                &rules,
-                &options,
-                None,
-                &mut sink,
-            )
+    if args.explain_stubs {
+        return explain_stubs(&found, &rules, &options, args.fail_on.into());
+    }
+    let mut files = match ReportFiles::create(&args.outputs, &found.files) {
+        Ok(files) => files,
+        Err(why) => {
+            eprintln!("error: {why}");
+            return EXIT_TROUBLE;
         }
     };
+    let ctx = output::Context {
+        rules: &rules,
+        summary: args.summary,
+        statistics: args.statistics,
+        style: Style::plain(args.width.unwrap_or(100)),
+    };
+    let stdout = std::io::stdout();
+    // A terminal shows output as it comes (line-buffered, between progress bar redraws);
+    // anything else gets large writes.
+    let mut out: Box<dyn Write> = if stdout_tty {
+        Box::new(stdout.lock())
+    } else {
+        Box::new(std::io::BufWriter::new(stdout.lock()))
+    };
+    let human = move |r: &FileReport| render::render_report(r, style);
+    let prerender = args.format == Format::Human;
+    let count = found.files.len() + found.problems.len();
+    let mut sink = files.sink(args.format, &mut out, ctx, prerender, count);
+    let result = run_check(
+        &found.files,
+        &found.problems,
+        &rules,
+        &options,
+        prerender.then_some(&human as _),
+        &mut *sink,
+    );
+    drop(sink);
     let flushed = out.flush();
     let summary = match (result, flushed) {
         (Ok(summary), Ok(())) => summary,
+        (Err(e), _) if output::interrupt::is_interruption(&e) => {
+            eprintln!("interrupted: no report file was written or changed");
+            return output::interrupt::EXIT_INTERRUPTED;
+        }
         (Err(e), _) | (_, Err(e)) => {
             if e.kind() != std::io::ErrorKind::BrokenPipe {
                 eprintln!("error: cannot write the output: {e}");
@@ -228,6 +260,10 @@ fn check(args: CheckArgs) -> i32 {
             return EXIT_TROUBLE;
         }
     };
+    if let Err(why) = files.commit() {
+        eprintln!("error: {why}");
+        return EXIT_TROUBLE;
+    }
     if !found.missing.is_empty() {
         EXIT_TROUBLE
     } else if summary.reaches(args.fail_on.into()) {
@@ -237,52 +273,34 @@ fn check(args: CheckArgs) -> i32 {
     }
 }
 
-/// Writes rendered diagnostics and ends with the summary line.
-struct HumanSink<'a, W: Write> {
-    out: &'a mut W,
-}
-
-impl<W: Write> Sink for HumanSink<'_, W> {
-    fn file(&mut self, _report: &FileReport, rendered: Option<&str>) -> std::io::Result<()> {
-        self.out.write_all(rendered.unwrap_or("").as_bytes())
-    }
-
-    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
-        self.out.write_all(render::summary_line(summary).as_bytes())
-    }
-}
-
-/// Streams the JSON document file by file, so that memory does not grow with the batch.
-struct JsonSink<'a, W: Write> {
-    out: &'a mut W,
-    first: bool,
-}
-
-impl<'a, W: Write> JsonSink<'a, W> {
-    fn new(out: &'a mut W) -> Self {
-        JsonSink { out, first: true }
-    }
-}
-
-impl<W: Write> Sink for JsonSink<'_, W> {
-    fn file(&mut self, report: &FileReport, _rendered: Option<&str>) -> std::io::Result<()> {
-        let prefix = if self.first {
-            "{\"version\":1,\"files\":["
-        } else {
-            ","
-        };
-        self.first = false;
-        self.out.write_all(prefix.as_bytes())?;
-        serde_json::to_writer(&mut *self.out, &json::file_json(report))?;
-        Ok(())
-    }
-
-    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
-        if self.first {
-            self.out.write_all(b"{\"version\":1,\"files\":[")?;
+/// `tally check --explain-stubs`: the stubs instead of any other output.
+fn explain_stubs(
+    found: &crate::discover::Discovered,
+    rules: &RuleSet,
+    options: &CheckOptions,
+    fail_on: Severity,
+) -> i32 {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut sink = crate::explanation_stubs::StubSink { out: &mut out };
+    let stubs = crate::explanation_stubs::render;
+    let result = run_check(
+        &found.files,
+        &found.problems,
+        rules,
+        options,
+        Some(&stubs),
+        &mut sink,
+    );
+    match (result, out.flush()) {
+        (Ok(_), Ok(())) if !found.missing.is_empty() => EXIT_TROUBLE,
+        (Ok(summary), Ok(())) if summary.reaches(fail_on) => EXIT_FINDINGS,
+        (Ok(_), Ok(())) => EXIT_OK,
+        (Err(e), _) | (_, Err(e)) => {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("error: cannot write the output: {e}");
+            }
+            EXIT_TROUBLE
         }
-        self.out.write_all(b"],\"summary\":")?;
-        serde_json::to_writer(&mut *self.out, summary)?;
-        self.out.write_all(b"}\n")
     }
 }

@@ -33,6 +33,8 @@ pub fn run_rule<'d>(rule: &Rule, data: Data<'d>, prior: Option<Data<'d>>) -> Vec
         data,
         prior,
         vars: Vec::new(),
+        visible: None,
+        guard: false,
         paths: false,
         trace: None,
         findings: Vec::new(),
@@ -124,6 +126,16 @@ impl Problem {
 
 type Eval<T> = Result<T, Problem>;
 
+/// What a variable stands for.
+#[derive(Clone, Debug)]
+enum Binding<'r, 'd> {
+    /// A loop item.
+    Item(Value<'d>),
+    /// A `let`: evaluated where it is used, so that a failing check's trace reaches the data
+    /// values behind it. The number is how many variables were bound before it.
+    Let(&'r Expr, usize),
+}
+
 /// The comparison that decided a check, for the help text.
 #[derive(Clone, Debug)]
 enum Evidence {
@@ -146,7 +158,13 @@ struct Evaluator<'r, 'd> {
     data: Data<'d>,
     prior: Option<Data<'d>>,
     /// Variables in scope, innermost last.
-    vars: Vec<(&'r str, Eval<Value<'d>>)>,
+    vars: Vec<(&'r str, Binding<'r, 'd>)>,
+    /// While a `let` expression is evaluated: how many variables it may see (those bound
+    /// before it), so that a later variable of the same name cannot change its meaning.
+    visible: Option<usize>,
+    /// True while a `when` condition is evaluated: `<`, `>` and `!=` then mean "surely"
+    /// (see `number::surely_holds`), `=`, `<=`, `>=` still allow rounding.
+    guard: bool,
     /// Whether data places carry their paths (needed for loop items, `let` values and traces).
     paths: bool,
     /// When tracing: the data values read so far, and the last deciding comparison.
@@ -167,11 +185,11 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             match stmt {
                 Stmt::Check(e) => self.check(e),
                 Stmt::Let { name, value } => {
-                    let v = self.with_paths(|ev| ev.value(value));
-                    self.vars.push((name, v));
+                    let visible = self.vars.len();
+                    self.vars.push((name, Binding::Let(value, visible)));
                 }
                 Stmt::For { var, list, body } => self.for_each(var, list, body),
-                Stmt::When { cond, body } => match self.truth(cond, false) {
+                Stmt::When { cond, body } => match self.condition(cond) {
                     Ok(true) => self.block(body),
                     Ok(false) => {}
                     Err(_) => self.report_problem(cond),
@@ -226,7 +244,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
 
     /// Runs a loop body with `var` bound to one item.
     fn run_body(&mut self, var: &'r str, item: Value<'d>, body: &'r [Stmt]) {
-        self.vars.push((var, Ok(item)));
+        self.vars.push((var, Binding::Item(item)));
         self.block(body);
         self.vars.pop();
     }
@@ -330,6 +348,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 file: self.rule.file.clone(),
                 span: site,
             }),
+            explained: None,
         });
     }
 
@@ -371,6 +390,14 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 format!("[{}]", shown.join(", "))
             }
         }
+    }
+
+    /// Whether a `when` condition holds, read strictly for `<`, `>` and `!=`.
+    fn condition(&mut self, cond: &'r Expr) -> Eval<bool> {
+        let saved = std::mem::replace(&mut self.guard, true);
+        let result = self.truth(cond, false);
+        self.guard = saved;
+        result
     }
 
     /// Whether a condition holds; `negate` pushes a surrounding `not` down to the comparisons,
@@ -458,7 +485,12 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 tolerance,
             });
         }
-        Ok(can_hold(left, op, right, amount))
+        let strict = self.guard && matches!(op, CmpOp::Lt | CmpOp::Gt | CmpOp::Ne);
+        Ok(if strict {
+            number::surely_holds(left, op, right, amount)
+        } else {
+            can_hold(left, op, right, amount)
+        })
     }
 
     /// Records a text value read from the data, when tracing.
@@ -665,8 +697,19 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     /// Resolves a path: a variable or the dataset (or `prior.`), then each segment.
     fn path(&mut self, p: &'r Path) -> Eval<Value<'d>> {
         let tracing = self.paths;
-        let (start, mut segments) = match self.vars.iter().rev().find(|(n, _)| *n == p.root) {
-            Some((_, v)) => (v.clone()?, p.segments.as_slice()),
+        let visible = self.visible.unwrap_or(self.vars.len());
+        let bound = self.vars[..visible]
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == p.root);
+        let (start, mut segments) = match bound.map(|(_, b)| b.clone()) {
+            Some(Binding::Item(v)) => (v, p.segments.as_slice()),
+            Some(Binding::Let(expr, seen)) => {
+                let saved = self.visible.replace(seen);
+                let v = self.value(expr);
+                self.visible = saved;
+                (v?, p.segments.as_slice())
+            }
             None if p.root == PRIOR => {
                 let Some(prior) = self.prior else {
                     return Err(Problem::Other("there is no prior-year dataset".into()));
@@ -899,22 +942,23 @@ fn describe_evidence(e: &Evidence) -> String {
                 }
                 None => rounding,
             };
-            let relation = match op {
-                CmpOp::Eq => "beyond",
-                _ => "with",
-            };
-            format!(
-                "left {}, right {}, difference {diff} ({relation} {allowance}); expected left {} right",
-                side(left),
-                side(right),
-                op.symbol()
-            )
+            let sides = format!("left {}, right {}", side(left), side(right));
+            match op {
+                CmpOp::Eq => format!("{sides}, difference {diff} (beyond {allowance})"),
+                CmpOp::Ne => format!("{sides}: equal, but the rule wants them to differ"),
+                _ => format!(
+                    "{sides}, difference {diff} (beyond {allowance}); the rule wants left {} right",
+                    op.symbol()
+                ),
+            }
         }
         Evidence::Texts { op, left, right } => {
-            format!(
-                "left \"{left}\", right \"{right}\"; expected left {} right",
-                op.symbol()
-            )
+            let wants = if *op == CmpOp::Eq {
+                "the same text"
+            } else {
+                "different texts"
+            };
+            format!("left \"{left}\", right \"{right}\"; the rule wants {wants}")
         }
         Evidence::Condition => "the condition does not hold".to_string(),
     }

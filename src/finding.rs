@@ -23,6 +23,17 @@ pub struct Finding {
     pub help: Option<String>,
     /// Where the rule is defined.
     pub rule_site: Option<RuleSite>,
+    /// Set when a department's explanation (说明) answers this hint; see `explanations`.
+    pub explained: Option<Explained>,
+}
+
+/// A hint answered by an explanation (说明) in the dataset: still reported, never blocking.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explained {
+    /// Why the figures are nevertheless right, as the department wrote it.
+    pub reason: String,
+    /// Where the explanation stands in the dataset (its `rule:` value).
+    pub span: Span,
 }
 
 /// A dataset value that took part in a failing check.
@@ -57,6 +68,12 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// Rules that ran on this dataset.
     pub rules_applied: usize,
+    /// The ids of the rules that ran, in rule order (a JUnit test case each).
+    pub applied: Vec<String>,
+    /// The dataset's `meta.department`, for per-dataset summaries.
+    pub department: Option<String>,
+    /// The dataset's `meta.year`.
+    pub year: Option<i64>,
     /// Rules skipped because they read the prior year and there is none.
     pub skipped_no_prior: usize,
     /// Rules skipped because their years do not cover the dataset's `meta.year`.
@@ -74,6 +91,9 @@ impl FileReport {
             file,
             findings: Vec::new(),
             rules_applied: 0,
+            applied: Vec::new(),
+            department: None,
+            year: None,
             skipped_no_prior: 0,
             skipped_by_year: 0,
             notes: Vec::new(),
@@ -81,11 +101,19 @@ impl FileReport {
         }
     }
 
-    /// Number of findings of a severity.
+    /// Number of open (not explained) findings of a severity.
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.severity == severity)
+            .filter(|f| f.severity == severity && f.explained.is_none())
+            .count()
+    }
+
+    /// Number of findings answered by an explanation.
+    pub fn explained(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.explained.is_some())
             .count()
     }
 }

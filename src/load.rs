@@ -102,7 +102,7 @@ fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, FileError> {
 /// the decimals its figures were rounded to. Figures below that path then stand for at least
 /// `± ½·10^-decimals`, however they are written (an amount printed as `260` in a table of
 /// figures rounded to 0.01 stands for 260 ± 0.005).
-fn apply_precision(root: &mut Node) -> Result<(), FileError> {
+pub fn apply_precision(root: &mut Node) -> Result<(), FileError> {
     let Some(spec) = root.at("meta.precision") else {
         return Ok(());
     };

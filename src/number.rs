@@ -59,6 +59,9 @@ pub enum Parsed {
     NotANumber,
 }
 
+// `add`, `sub`, … return a `Result` (overflow, division by zero), so they cannot be the
+// std::ops traits; the names still read best in the evaluator.
+#[allow(clippy::should_implement_trait)]
 impl Num {
     /// An exact number (a rule literal, or an integer count).
     pub fn exact(value: Decimal) -> Num {
@@ -254,9 +257,16 @@ impl CmpOp {
 pub fn can_hold(left: Num, op: CmpOp, right: Num, tol: Decimal) -> bool {
     let lo_l = left.lo.and_then(|v| v.checked_sub(tol));
     let hi_l = left.hi.and_then(|v| v.checked_add(tol));
+    // Touching is not meeting. A figure rounded to d decimals stands for a half-open interval
+    // ([v − h, v + h) for positive v), because the amount on the boundary rounds to one side
+    // only: 1170.44 and 1170.45 cannot be roundings of the same amount although their closed
+    // intervals share 1170.445. So when two rounded sides only share an end, the relation
+    // does not hold; an exact side (a count, a literal) on the end still does, and an explicit
+    // tolerance is inclusive (`within 0.01` allows a difference of exactly 0.01).
+    let both_rounded = tol.is_zero() && left.lo != left.hi && right.lo != right.hi;
     // `None` bounds are infinite, so they always allow the relation on their side.
     let le = |a: Option<Decimal>, b: Option<Decimal>| match (a, b) {
-        (Some(a), Some(b)) => a <= b,
+        (Some(a), Some(b)) => a < b || (a == b && !both_rounded),
         _ => true,
     };
     let lt = |a: Option<Decimal>, b: Option<Decimal>| match (a, b) {
@@ -274,6 +284,14 @@ pub fn can_hold(left: Num, op: CmpOp, right: Num, tol: Decimal) -> bool {
         CmpOp::Gt => lt(right.lo, hi_l),
         CmpOp::Ge => le(right.lo, hi_l),
     }
+}
+
+/// Whether `left op right` surely holds, i.e. its negation cannot hold: how a `when`
+/// condition is read for `<`, `>` and `!=`, so that a rule's extra demands apply only where
+/// the printed figures certainly call for them (`when completion < 100` is false for a rate
+/// printed 100.00, which may stand for 99.996).
+pub fn surely_holds(left: Num, op: CmpOp, right: Num, tol: Decimal) -> bool {
+    !can_hold(left, op.negated(), right, tol)
 }
 
 /// Formats a computed value for people: printed values keep their decimals; long quotients are
@@ -430,6 +448,38 @@ mod tests {
         assert!(!holds(n("6"), CmpOp::Gt, lit("6")));
         assert!(!holds(n("6"), CmpOp::Ne, lit("6")));
         assert!(holds(n("6.0"), CmpOp::Ne, lit("6")));
+    }
+
+    #[test]
+    fn rounded_figures_that_only_touch_differ() {
+        assert!(!holds(n("1170.45"), CmpOp::Eq, n("1170.44")));
+        assert!(!holds(n("1170.45"), CmpOp::Le, n("1170.44")));
+        assert!(!holds(n("1170.44"), CmpOp::Ge, n("1170.45")));
+        assert!(holds(n("1170.44"), CmpOp::Eq, n("1170.44")));
+        // An exact amount on the boundary still meets: 1170.445 rounds to 1170.45.
+        assert!(holds(n("1170.45"), CmpOp::Eq, lit("1170.445")));
+        // An explicit tolerance is inclusive.
+        let tol = Decimal::from_str("0.00").unwrap() + Decimal::new(1, 2);
+        assert!(can_hold(n("100.01"), CmpOp::Eq, lit("100"), tol));
+    }
+
+    #[test]
+    fn surely_holds_is_the_strict_reading() {
+        assert!(!surely_holds(
+            n("100.00"),
+            CmpOp::Lt,
+            lit("100"),
+            Decimal::ZERO
+        ));
+        assert!(surely_holds(
+            n("99.99"),
+            CmpOp::Lt,
+            lit("100"),
+            Decimal::ZERO
+        ));
+        assert!(!surely_holds(n("0.00"), CmpOp::Gt, lit("0"), Decimal::ZERO));
+        assert!(surely_holds(n("0.01"), CmpOp::Gt, lit("0"), Decimal::ZERO));
+        assert!(!surely_holds(n("0.00"), CmpOp::Ne, lit("0"), Decimal::ZERO));
     }
 
     #[test]

@@ -71,23 +71,14 @@ impl SourceFile {
         self.text.get(span.range()).unwrap_or("")
     }
 
-    /// The 0-based line of a byte offset, and the byte offset where that line starts (lines
-    /// end at `\n`).
-    pub fn line_of(&self, offset: usize) -> (usize, usize) {
-        let starts = self.line_starts.get_or_init(|| line_starts(&self.text));
-        let line = starts.partition_point(|&s| s as usize <= offset).max(1) - 1;
-        (line, starts[line] as usize)
-    }
-
-    /// The byte offset where a 0-based line starts (the end of the text past the last line).
-    pub fn line_start(&self, line: usize) -> usize {
-        let starts = self.line_starts.get_or_init(|| line_starts(&self.text));
-        starts.get(line).map_or(self.text.len(), |&s| s as usize)
+    /// Byte offsets where lines start (built once, on first use).
+    pub fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| line_starts(&self.text))
     }
 
     /// Line and column (1-based, columns in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> LineCol {
-        let starts = self.line_starts.get_or_init(|| line_starts(&self.text));
+        let starts = self.line_starts();
         let line = starts.partition_point(|&s| s <= offset).max(1);
         let start = starts[line - 1] as usize;
         let end = (offset as usize).min(self.text.len());

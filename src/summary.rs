@@ -6,7 +6,8 @@ use crate::severity::Severity;
 /// Totals of a run, for the summary line, the JSON document and the exit code.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
-    /// Dataset files checked (including those that could not be loaded).
+    /// Dataset files checked (including those that could not be loaded, but not reference
+    /// datasets, which are counted in `not_checked`).
     pub files: usize,
     /// Error findings.
     pub errors: usize,
@@ -14,8 +15,12 @@ pub struct Summary {
     pub warnings: usize,
     /// Info findings.
     pub infos: usize,
+    /// Warning and info findings answered by an explanation (说明); never counted for `--fail-on`.
+    pub explained: usize,
     /// Reference datasets that were deliberately not checked.
     pub not_checked: usize,
+    /// Rule runs: each rule that applied to each dataset checked.
+    pub rules_applied: usize,
     /// Rule runs skipped because there was no prior-year dataset.
     pub skipped_no_prior: usize,
     /// Rule runs skipped because the rule's years do not cover the dataset.
@@ -25,11 +30,16 @@ pub struct Summary {
 impl Summary {
     /// Adds one file's report.
     pub fn add(&mut self, report: &FileReport) {
+        if report.not_checked.is_some() {
+            self.not_checked += 1;
+            return;
+        }
         self.files += 1;
         self.errors += report.count(Severity::Error);
         self.warnings += report.count(Severity::Warning);
         self.infos += report.count(Severity::Info);
-        self.not_checked += usize::from(report.not_checked.is_some());
+        self.explained += report.explained();
+        self.rules_applied += report.rules_applied;
         self.skipped_no_prior += report.skipped_no_prior;
         self.skipped_by_year += report.skipped_by_year;
     }

@@ -337,15 +337,20 @@ fn count_nodes(node: &Node) -> usize {
 
 /// Converts saphyr's character indexes to byte offsets.
 ///
-/// Events arrive in file order, so a cursor that only moves forward makes the conversion
-/// linear in the file; the rare step back restarts from the beginning of the text.
+/// Events arrive almost in file order, so a cursor that moves forward makes the conversion
+/// linear in the file. For the occasional step back, the cursor restarts from a checkpoint
+/// recorded every [`CHECKPOINT`] characters on the way forward, never from the beginning.
 struct CharToByte<'a> {
     text: &'a str,
     base: usize,
     ascii: bool,
     char_idx: usize,
     byte_idx: usize,
+    /// Byte offset of character `k * CHECKPOINT`, for every k reached so far.
+    checkpoints: Vec<usize>,
 }
+
+const CHECKPOINT: usize = 1024;
 
 impl<'a> CharToByte<'a> {
     fn new(text: &'a str, base: usize) -> Self {
@@ -355,6 +360,7 @@ impl<'a> CharToByte<'a> {
             ascii: text.is_ascii(),
             char_idx: 0,
             byte_idx: 0,
+            checkpoints: vec![0],
         }
     }
 
@@ -363,21 +369,25 @@ impl<'a> CharToByte<'a> {
             return self.base + char_idx.min(self.text.len());
         }
         if char_idx < self.char_idx {
-            self.char_idx = 0;
-            self.byte_idx = 0;
+            let k = (char_idx / CHECKPOINT).min(self.checkpoints.len() - 1);
+            self.char_idx = k * CHECKPOINT;
+            self.byte_idx = self.checkpoints[k];
         }
         // The text is valid UTF-8, so each character's first byte gives its length: a step per
         // character, where decoding every character costs several times more.
         let bytes = self.text.as_bytes();
-        let mut at = self.byte_idx;
-        for _ in self.char_idx..char_idx {
-            let Some(&lead) = bytes.get(at) else {
+        while self.char_idx < char_idx {
+            let Some(&lead) = bytes.get(self.byte_idx) else {
                 break;
             };
-            at += utf8_len(lead);
+            self.char_idx += 1;
+            self.byte_idx += utf8_len(lead);
+            if self.char_idx.is_multiple_of(CHECKPOINT)
+                && self.char_idx / CHECKPOINT == self.checkpoints.len()
+            {
+                self.checkpoints.push(self.byte_idx);
+            }
         }
-        self.byte_idx = at.min(bytes.len());
-        self.char_idx = char_idx;
         self.base + self.byte_idx
     }
 }
@@ -482,7 +492,22 @@ mod tests {
             assert_eq!(pos.byte(c), b);
         }
         assert_eq!(pos.byte(100), 3 + text.len());
-        assert_eq!(pos.byte(1), 4); // a step back starts again from the beginning
+        assert_eq!(pos.byte(1), 4); // a step back
+    }
+
+    #[test]
+    fn char_to_byte_steps_back_through_checkpoints() {
+        let text: String = "名".repeat(5000);
+        let mut pos = CharToByte::new(&text, 3);
+        assert_eq!(pos.byte(4000), 3 + 4000 * 3);
+        assert_eq!(pos.byte(1500), 3 + 1500 * 3);
+        assert_eq!(pos.byte(10), 3 + 30);
+        assert_eq!(pos.byte(4999), 3 + 4999 * 3);
+        assert_eq!(
+            pos.byte(6000),
+            3 + 5000 * 3,
+            "past the end stays at the end"
+        );
     }
 
     #[test]

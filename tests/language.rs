@@ -12,7 +12,10 @@ use tally::source::SourceFile;
 fn rules(text: &str) -> RuleSet {
     match RuleSet::from_files(vec![Arc::new(SourceFile::new("t.tally", text))]) {
         Ok(r) => r,
-        Err(LoadError::Rules(errs)) => panic!("rule errors: {:?}", errs.iter().map(|e| &e.message).collect::<Vec<_>>()),
+        Err(LoadError::Rules(errs)) => panic!(
+            "rule errors: {:?}",
+            errs.iter().map(|e| &e.message).collect::<Vec<_>>()
+        ),
         Err(e) => panic!("{e:?}"),
     }
 }
@@ -25,7 +28,10 @@ fn give(rule_text: &str, data: &str) -> Vec<Finding> {
 
 /// Messages of the findings, for compact assertions.
 fn messages(rule_text: &str, data: &str) -> Vec<String> {
-    give(rule_text, data).into_iter().map(|f| f.message).collect()
+    give(rule_text, data)
+        .into_iter()
+        .map(|f| f.message)
+        .collect()
 }
 
 const EQ: &str = r#"rule R error "m" { left = right }"#;
@@ -56,9 +62,13 @@ fn help_gives_both_sides_difference_and_rounding() {
     let f = &give(EQ, "left: 1617.42\nright: 1612.36\n")[0];
     assert_eq!(
         f.help.as_deref().unwrap(),
-        "left 1617.42, right 1612.36, difference 5.06 (beyond rounding ±0.01); expected left = right"
+        "left 1617.42, right 1612.36, difference 5.06 (beyond rounding ±0.01)"
     );
-    let paths: Vec<(&str, &str)> = f.values.iter().map(|v| (v.path.as_str(), v.text.as_str())).collect();
+    let paths: Vec<(&str, &str)> = f
+        .values
+        .iter()
+        .map(|v| (v.path.as_str(), v.text.as_str()))
+        .collect();
     assert_eq!(paths, [("left", "1617.42"), ("right", "1612.36")]);
 }
 
@@ -87,7 +97,11 @@ fn all_comparison_operators_including_unicode_forms() {
         not (a = b)
     }"#;
     assert!(give(r, "a: 1\nb: 2\n").is_empty());
-    assert_eq!(give(r, "a: 2\nb: 1\n").len(), 9 - 3, "only the ≠ forms hold");
+    assert_eq!(
+        give(r, "a: 2\nb: 1\n").len(),
+        9 - 3,
+        "only the ≠ forms hold"
+    );
 }
 
 #[test]
@@ -117,10 +131,20 @@ fn for_loops_nest_and_messages_interpolate_the_row() {
         }
     }"#;
     let data = "classes:\n  - name: 一般公共服务\n    amount: 10.00\n    items:\n      - amount: 4.00\n      - amount: 6.00\n  - name: 教育\n    amount: 5.00\n    items:\n      - amount: -1.00\n      - amount: 2.00\n";
-    assert_eq!(messages(r, data), ["教育: items 1.00 vs 5.00", "教育: items 1.00 vs 5.00"]);
+    assert_eq!(
+        messages(r, data),
+        ["教育: items 1.00 vs 5.00", "教育: items 1.00 vs 5.00"]
+    );
     let f = &give(r, data)[0];
     let paths: Vec<&str> = f.values.iter().map(|v| v.path.as_str()).collect();
-    assert_eq!(paths, ["classes[1].items[0].amount", "classes[1].items[1].amount", "classes[1].amount"]);
+    assert_eq!(
+        paths,
+        [
+            "classes[1].items[0].amount",
+            "classes[1].items[1].amount",
+            "classes[1].amount"
+        ]
+    );
 }
 
 #[test]
@@ -137,7 +161,11 @@ fn functions_abs_round_and_min_max_of_several_arguments() {
         min(a, b, 7) = a
         max(a, 1, 2) = 2
     }"#;
-    assert!(give(r, "a: -2.5\nb: 2.25\n").is_empty(), "{:?}", messages(r, "a: -2.5\nb: 2.25\n"));
+    assert!(
+        give(r, "a: -2.5\nb: 2.25\n").is_empty(),
+        "{:?}",
+        messages(r, "a: -2.5\nb: 2.25\n")
+    );
 }
 
 #[test]
@@ -146,7 +174,10 @@ fn when_applies_its_body_only_when_the_condition_holds() {
         when vehicles.bought = 0 { vehicles.purchase_cost = 0 }
     }"#;
     assert!(give(r, "vehicles:\n  bought: 1\n  purchase_cost: 20.5\n").is_empty());
-    assert_eq!(give(r, "vehicles:\n  bought: 0\n  purchase_cost: 20.5\n").len(), 1);
+    assert_eq!(
+        give(r, "vehicles:\n  bought: 0\n  purchase_cost: 20.5\n").len(),
+        1
+    );
 }
 
 #[test]
@@ -165,7 +196,10 @@ fn a_missing_path_is_a_finding_at_the_nearest_parent() {
     let r = r#"rule R warning "基本支出" { expenditure.basic = 1 }"#;
     let data = "meta: {year: 2020}\nexpenditure:\n  total: 1\n";
     let f = &give(r, data)[0];
-    assert_eq!(f.message, "基本支出: the dataset has no `expenditure.basic`");
+    assert_eq!(
+        f.message,
+        "基本支出: the dataset has no `expenditure.basic`"
+    );
     assert_eq!(f.severity, Severity::Warning);
     let at = f.primary.unwrap();
     assert_eq!(&data[at.range()], "expenditure");
@@ -179,7 +213,10 @@ fn defaults_and_exists_guard_missing_paths() {
         exists(a) and not exists(a.c)
     }"#;
     assert!(give(r, "a: {x: 1}\n").is_empty());
-    assert!(give(r, "a: {b: ~}\n").is_empty(), "null takes the default too");
+    assert!(
+        give(r, "a: {b: ~}\n").is_empty(),
+        "null takes the default too"
+    );
 }
 
 #[test]
@@ -199,7 +236,11 @@ fn overflow_and_out_of_range_numbers_are_findings() {
     assert_eq!(found.len(), 1);
     assert!(found[0].contains("beyond the range"), "{found:?}");
     let found = messages(EQ, "left: 123456789012345678901234567890123\nright: 1\n");
-    assert!(found[0].contains("is 123456789012345678901234567890123, not a number tally can compute with"), "{found:?}");
+    assert!(
+        found[0]
+            .contains("is 123456789012345678901234567890123, not a number tally can compute with"),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -245,16 +286,28 @@ fn rules_outside_the_dataset_year_do_not_run() {
         rule NEW error "from 2021" since 2021 { a = 2 }
         rule OLD error "until 2020" until 2020 { a = 2 }
     "#;
-    let found: Vec<String> = give(r, "meta: {year: 2020}\na: 1\n").into_iter().map(|f| f.rule).collect();
+    let found: Vec<String> = give(r, "meta: {year: 2020}\na: 1\n")
+        .into_iter()
+        .map(|f| f.rule)
+        .collect();
     assert_eq!(found, ["OLD"]);
     let found: Vec<String> = give(r, "a: 1\n").into_iter().map(|f| f.rule).collect();
-    assert_eq!(found, ["NEW", "OLD"], "without meta.year every rule applies");
+    assert_eq!(
+        found,
+        ["NEW", "OLD"],
+        "without meta.year every rule applies"
+    );
 }
 
 #[test]
 fn prior_year_rules_are_skipped_without_a_prior_dataset() {
     let rules = rules(r#"rule X warning "m" { prior.total - total = change }"#);
-    let data = parse_dataset("d.yaml".into(), "total: 1\nchange: 2\n".into(), Default::default()).unwrap();
+    let data = parse_dataset(
+        "d.yaml".into(),
+        "total: 1\nchange: 2\n".into(),
+        Default::default(),
+    )
+    .unwrap();
     let report = check_dataset(&data, "d.yaml".as_ref(), &rules, &CheckOptions::default());
     assert!(report.findings.is_empty());
     assert_eq!((report.rules_applied, report.skipped_no_prior), (0, 1));
@@ -264,9 +317,17 @@ fn prior_year_rules_are_skipped_without_a_prior_dataset() {
 fn prior_year_values_are_read_from_the_prior_dataset() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("2019.yaml"), "total: 10.00\n").unwrap();
-    std::fs::write(dir.path().join("2020.yaml"), "meta: {prior: 2019.yaml}\ntotal: 7.00\nchange: -2.00\n").unwrap();
+    std::fs::write(
+        dir.path().join("2020.yaml"),
+        "meta: {prior: 2019.yaml}\ntotal: 7.00\nchange: -2.00\n",
+    )
+    .unwrap();
     let rules = rules(r#"rule X warning "change" { total - prior.total = change }"#);
-    let report = tally::check::check_file(&dir.path().join("2020.yaml"), &rules, &CheckOptions::default());
+    let report = tally::check::check_file(
+        &dir.path().join("2020.yaml"),
+        &rules,
+        &CheckOptions::default(),
+    );
     assert_eq!(report.findings.len(), 1);
     let f = &report.findings[0];
     let paths: Vec<&str> = f.values.iter().map(|v| v.path.as_str()).collect();
@@ -281,7 +342,9 @@ fn rule_file_errors_are_all_reported_in_plain_words() {
                 rule C error \"m\" { summ(a) = 1 }\n\
                 rule D error \"m\" { round(a) = 1 }\n\
                 rule C error \"m\" { for i in x { i.a = 1 } i.b = 2 }\n";
-    let Err(LoadError::Rules(errors)) = RuleSet::from_files(vec![Arc::new(SourceFile::new("bad.tally", text))]) else {
+    let Err(LoadError::Rules(errors)) =
+        RuleSet::from_files(vec![Arc::new(SourceFile::new("bad.tally", text))])
+    else {
         panic!("expected errors");
     };
     let found: Vec<String> = errors
@@ -302,4 +365,28 @@ fn rule_file_errors_are_all_reported_in_plain_words() {
             "5:43: unknown variable `i`: it is not bound here (it is bound elsewhere in this rule)",
         ]
     );
+}
+
+#[test]
+fn when_reads_strict_comparisons_strictly_and_equality_with_rounding() {
+    let r = r#"rule R warning "reason needed" {
+        when completion < 100 { exists(reason) }
+    }"#;
+    assert!(
+        give(r, "completion: 100.00\n").is_empty(),
+        "100.00 is not below 100"
+    );
+    assert_eq!(give(r, "completion: 99.99\n").len(), 1);
+    let r = r#"rule R warning "zero means zero" { when amount = 0 { trips = 0 } }"#;
+    assert_eq!(
+        give(r, "amount: 0.00\ntrips: 2\n").len(),
+        1,
+        "0.00 counts as 0 in a condition"
+    );
+}
+
+#[test]
+fn repeated_figures_one_cent_apart_differ() {
+    assert_eq!(give(EQ, "left: 1170.45\nright: 1170.44\n").len(), 1);
+    assert!(give(EQ, "left: 1170.44\nright: 1170.44\n").is_empty());
 }

@@ -1,0 +1,48 @@
+//! Concise output: one line a finding, `path:line:col: severity RULE message`, the form
+//! editors and `grep` understand.
+
+use super::Context;
+use super::human::TextTables;
+use crate::Sink;
+use crate::finding::FileReport;
+use crate::render;
+use crate::summary::Summary;
+use std::io::Write;
+
+/// Writes one line a finding, then the tables asked for and the summary line.
+pub struct ConciseSink<'a> {
+    out: &'a mut dyn Write,
+    tables: TextTables,
+}
+
+impl<'a> ConciseSink<'a> {
+    /// A concise sink writing to `out`.
+    pub fn new(out: &'a mut dyn Write, ctx: Context<'_>) -> ConciseSink<'a> {
+        ConciseSink {
+            out,
+            tables: TextTables::new(ctx),
+        }
+    }
+}
+
+impl Sink for ConciseSink<'_> {
+    fn file(&mut self, report: &FileReport, _rendered: Option<&str>) -> std::io::Result<()> {
+        self.tables.add(report);
+        for f in &report.findings {
+            let at = super::position(report, f);
+            // A message is one line in the rule file, but interpolated data may hold breaks.
+            let message = f.message.replace(['\r', '\n'], " ");
+            writeln!(
+                self.out,
+                "{}:{}:{}: {} {} {}",
+                report.file.name, at.line, at.column, f.severity, f.rule, message
+            )?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
+        self.tables.write(self.out)?;
+        self.out.write_all(render::summary_line(summary).as_bytes())
+    }
+}

@@ -1,0 +1,56 @@
+//! Ctrl-C during a run with report files: the run stops at the next file, the temporary
+//! files are removed, and the old reports stay as they were. (Without a handler the process
+//! would die at once, leaving its hidden temporary files behind; the reports themselves are
+//! safe either way, since only a complete one is ever renamed into place.) A second Ctrl-C
+//! exits at once.
+
+use crate::Sink;
+use crate::finding::FileReport;
+use crate::summary::Summary;
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// The exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// Handles Ctrl-C from now on. Returns false when a handler cannot be installed (then Ctrl-C
+/// keeps its default effect).
+pub fn install() -> bool {
+    ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(EXIT_INTERRUPTED);
+        }
+    })
+    .is_ok()
+}
+
+/// True when the error stopped the run because of Ctrl-C.
+pub fn is_interruption(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::Interrupted && INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// Passes reports on until Ctrl-C, then fails the run with `Interrupted`.
+pub struct StopOnInterrupt<'a>(pub Box<dyn Sink + 'a>);
+
+impl StopOnInterrupt<'_> {
+    fn check() -> io::Result<()> {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+        }
+        Ok(())
+    }
+}
+
+impl Sink for StopOnInterrupt<'_> {
+    fn file(&mut self, report: &FileReport, rendered: Option<&str>) -> io::Result<()> {
+        Self::check()?;
+        self.0.file(report, rendered)
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        Self::check()?;
+        self.0.finish(summary)
+    }
+}

@@ -1,0 +1,56 @@
+//! The JSON document (version 1, see [`crate::json`]), streamed file by file, with the
+//! `datasets` (per-dataset summary) and `statistics` (findings per rule) keys at the end.
+
+use super::tables::Tables;
+use crate::Sink;
+use crate::finding::FileReport;
+use crate::json;
+use crate::summary::Summary;
+use std::io::Write;
+
+/// Streams the JSON document, so that memory does not grow with the findings of a batch
+/// (only one small row per dataset is kept, for `datasets`).
+pub struct JsonSink<'a> {
+    out: &'a mut dyn Write,
+    first: bool,
+    tables: Tables,
+}
+
+impl<'a> JsonSink<'a> {
+    /// A JSON sink writing to `out`.
+    pub fn new(out: &'a mut dyn Write) -> JsonSink<'a> {
+        JsonSink {
+            out,
+            first: true,
+            tables: Tables::default(),
+        }
+    }
+}
+
+impl Sink for JsonSink<'_> {
+    fn file(&mut self, report: &FileReport, _rendered: Option<&str>) -> std::io::Result<()> {
+        let prefix = if self.first {
+            "{\"version\":1,\"files\":["
+        } else {
+            ","
+        };
+        self.first = false;
+        self.tables.add(report);
+        self.out.write_all(prefix.as_bytes())?;
+        serde_json::to_writer(&mut *self.out, &json::file_json(report))?;
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
+        if self.first {
+            self.out.write_all(b"{\"version\":1,\"files\":[")?;
+        }
+        self.out.write_all(b"],\"summary\":")?;
+        serde_json::to_writer(&mut *self.out, summary)?;
+        self.out.write_all(b",\"datasets\":")?;
+        serde_json::to_writer(&mut *self.out, &self.tables.datasets)?;
+        self.out.write_all(b",\"statistics\":")?;
+        serde_json::to_writer(&mut *self.out, &self.tables.statistics())?;
+        self.out.write_all(b"}\n")
+    }
+}

@@ -1,0 +1,183 @@
+//! Output formats: each a [`Sink`] in its own module, and the [`Tee`] that feeds one run to
+//! several of them (standard output and any number of `--output FORMAT=PATH` files).
+
+pub mod atomic;
+pub mod concise;
+pub mod github;
+pub mod html;
+pub mod human;
+pub mod interrupt;
+pub mod json;
+pub mod jsonl;
+pub mod junit;
+pub mod progress;
+pub mod report_files;
+pub mod sarif;
+pub mod tables;
+
+use crate::Sink;
+use crate::finding::{FileReport, Finding};
+use crate::render::Style;
+use crate::ruleset::RuleSet;
+use crate::summary::Summary;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The output formats, on standard output (`--format`) or in files (`--output`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Rich diagnostics with the dataset excerpt, and a summary line.
+    Human,
+    /// One line a finding: `path:line:col: severity RULE message`.
+    Concise,
+    /// One JSON document (version 1).
+    Json,
+    /// One JSON object a line, one line a finding, written as each file is done.
+    Jsonl,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+    /// JUnit XML: a test suite per dataset, a test case per rule that ran.
+    Junit,
+    /// GitHub Actions workflow commands (`::error file=…::…`).
+    Github,
+    /// A self-contained HTML report for reviewers.
+    Html,
+}
+
+/// One `--output FORMAT=PATH`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputSpec {
+    /// The format written.
+    pub format: Format,
+    /// The file written (replaced atomically at the end of the run).
+    pub path: PathBuf,
+}
+
+/// Parses `FORMAT=PATH` (the clap value parser of `--output`).
+pub fn parse_output_spec(arg: &str) -> Result<OutputSpec, String> {
+    let Some((format, path)) = arg.split_once('=') else {
+        return Err(format!(
+            "expected FORMAT=PATH, e.g. sarif=tally.sarif, not `{arg}`"
+        ));
+    };
+    let format = <Format as clap::ValueEnum>::from_str(format, true).map_err(|_| {
+        format!(
+            "unknown format `{format}` (one of human, concise, json, jsonl, sarif, junit, github, html)"
+        )
+    })?;
+    if path.is_empty() {
+        return Err("the path after `=` is empty".into());
+    }
+    Ok(OutputSpec {
+        format,
+        path: PathBuf::from(path),
+    })
+}
+
+/// What every sink may need besides the reports: the rules, and what the user asked to see.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    /// The rules of the run (SARIF lists them as its rule descriptors).
+    pub rules: &'a RuleSet,
+    /// `--summary`: the per-dataset table after human and concise output.
+    pub summary: bool,
+    /// `--statistics`: findings per rule after human and concise output.
+    pub statistics: bool,
+    /// How human output renders when it renders itself (see [`human::HumanSink`]).
+    pub style: Style,
+}
+
+/// A sink of `format` writing to `out`.
+///
+/// `prerendered` tells a human sink that the run renders each report for it (in parallel,
+/// in the run's style); otherwise it renders itself in `ctx.style`.
+pub fn sink<'a>(
+    format: Format,
+    out: &'a mut dyn Write,
+    ctx: Context<'a>,
+    prerendered: bool,
+) -> Box<dyn Sink + 'a> {
+    match format {
+        Format::Human => Box::new(human::HumanSink::new(
+            out,
+            ctx,
+            (!prerendered).then_some(ctx.style),
+        )),
+        Format::Concise => Box::new(concise::ConciseSink::new(out, ctx)),
+        Format::Json => Box::new(json::JsonSink::new(out)),
+        Format::Jsonl => Box::new(jsonl::JsonlSink::new(out)),
+        Format::Sarif => Box::new(sarif::SarifSink::new(out, ctx.rules)),
+        Format::Junit => Box::new(junit::JunitSink::new(out)),
+        Format::Github => Box::new(github::GithubSink::new(out)),
+        Format::Html => Box::new(html::HtmlSink::new(out)),
+    }
+}
+
+/// The explanation (说明) a department gave for a hint finding, if any.
+///
+/// SARIF writes an explained finding as suppressed with this text as the justification, and
+/// every "explained" count (summary table, JSON `datasets`, HTML) counts it.
+pub fn explanation(finding: &Finding) -> Option<&str> {
+    finding.explained.as_ref().map(|e| e.reason.as_str())
+}
+
+/// Feeds one run to several sinks, in order; the first error stops the run.
+pub struct Tee<'a> {
+    sinks: Vec<Box<dyn Sink + 'a>>,
+}
+
+impl<'a> Tee<'a> {
+    /// A tee over `sinks`.
+    pub fn new(sinks: Vec<Box<dyn Sink + 'a>>) -> Tee<'a> {
+        Tee { sinks }
+    }
+}
+
+impl Sink for Tee<'_> {
+    fn file(&mut self, report: &FileReport, rendered: Option<&str>) -> std::io::Result<()> {
+        self.sinks
+            .iter_mut()
+            .try_for_each(|s| s.file(report, rendered))
+    }
+
+    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
+        self.sinks.iter_mut().try_for_each(|s| s.finish(summary))
+    }
+}
+
+/// Where a finding points: 1-based line and column (characters) of its primary place.
+pub fn position(report: &FileReport, finding: &Finding) -> crate::source::LineCol {
+    report.file.line_col(finding.primary.map_or(0, |s| s.start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_specs_name_a_format_and_a_path() {
+        assert_eq!(
+            parse_output_spec("SARIF=out/r.sarif"),
+            Ok(OutputSpec {
+                format: Format::Sarif,
+                path: "out/r.sarif".into()
+            })
+        );
+        // Only the first `=` separates: paths may contain more.
+        assert_eq!(
+            parse_output_spec("html=a=b.html").unwrap().path,
+            PathBuf::from("a=b.html")
+        );
+        assert!(
+            parse_output_spec("sarif")
+                .unwrap_err()
+                .contains("FORMAT=PATH")
+        );
+        assert!(
+            parse_output_spec("pdf=x")
+                .unwrap_err()
+                .contains("unknown format `pdf`")
+        );
+        assert!(parse_output_spec("json=").is_err());
+    }
+}

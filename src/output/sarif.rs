@@ -1,0 +1,200 @@
+//! SARIF 2.1.0, the format of code-scanning tools (GitHub code scanning, IDE viewers).
+//!
+//! One run: `tool.driver` names tally and lists every rule of the run (id, message as
+//! `shortDescription`, help text as `help`, severity as `defaultConfiguration.level`); each
+//! finding is a result with its rule id, level, message and the place of its primary value
+//! (1-based line and column, columns counted in Unicode code points as declared by the run's
+//! `columnKind`). The dataset values involved are `relatedLocations`.
+//!
+//! Results are streamed as files finish, so memory does not grow with the batch.
+
+use crate::Sink;
+use crate::ast::Rule;
+use crate::finding::{FileReport, Finding};
+use crate::ruleset::RuleSet;
+use crate::severity::Severity;
+use crate::summary::Summary;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use serde_json::{Value, json};
+use std::io::Write;
+
+/// The schema the document declares.
+pub const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/// Writes one SARIF log with one run.
+pub struct SarifSink<'a> {
+    out: &'a mut dyn Write,
+    tool: Option<Value>,
+    first: bool,
+}
+
+impl<'a> SarifSink<'a> {
+    /// A SARIF sink for a run of `rules`.
+    pub fn new(out: &'a mut dyn Write, rules: &RuleSet) -> SarifSink<'a> {
+        SarifSink {
+            out,
+            tool: Some(tool(rules)),
+            first: true,
+        }
+    }
+
+    /// Writes the log up to the opening of the results list, once. Keys are written in
+    /// SARIF's customary order, with `results` last so that results can stream.
+    fn start(&mut self) -> std::io::Result<()> {
+        if let Some(tool) = self.tool.take() {
+            write!(
+                self.out,
+                "{{\"$schema\":{},\"version\":\"2.1.0\",\"runs\":[{{\"tool\":",
+                json!(SCHEMA)
+            )?;
+            serde_json::to_writer(&mut *self.out, &tool)?;
+            self.out
+                .write_all(b",\"columnKind\":\"unicodeCodePoints\",\"results\":[")?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for SarifSink<'_> {
+    fn file(&mut self, report: &FileReport, _rendered: Option<&str>) -> std::io::Result<()> {
+        self.start()?;
+        for f in &report.findings {
+            if !std::mem::take(&mut self.first) {
+                self.out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut *self.out, &result(report, f))?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _summary: &Summary) -> std::io::Result<()> {
+        self.start()?;
+        self.out.write_all(b"]}]}\n")
+    }
+}
+
+/// The run's `tool`: tally and every rule of the run.
+fn tool(rules: &RuleSet) -> Value {
+    json!({"driver": {
+        "name": "tally",
+        "version": env!("CARGO_PKG_VERSION"),
+        "rules": rules.rules.iter().map(descriptor).collect::<Vec<_>>(),
+    }})
+}
+
+/// A rule's `reportingDescriptor`.
+fn descriptor(rule: &Rule) -> Value {
+    let mut d = json!({
+        "id": rule.id,
+        "shortDescription": {"text": rule.message_text},
+        "help": {"text": rule.help.as_deref().unwrap_or(&rule.message_text)},
+        "defaultConfiguration": {"level": level(rule.severity)},
+    });
+    if let Some(why) = &rule.rationale {
+        d["fullDescription"] = json!({"text": why});
+    }
+    d
+}
+
+/// SARIF's name for a severity.
+pub fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn result(report: &FileReport, f: &Finding) -> Value {
+    let uri = uri(&report.file.name);
+    let at = super::position(report, f);
+    let mut message = f.message.clone();
+    if let Some(help) = &f.help {
+        message.push_str("\n\n");
+        message.push_str(help);
+    }
+    let mut r = json!({
+        "ruleId": f.rule,
+        "level": level(f.severity),
+        "message": {"text": message},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": uri},
+            "region": {"startLine": at.line, "startColumn": at.column},
+        }}],
+    });
+    let related: Vec<Value> = f
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let file = v.prior.as_deref().unwrap_or(&report.file);
+            let at = file.line_col(v.span.start);
+            json!({
+                "id": i,
+                "message": {"text": format!("{} = {}", v.path, v.text)},
+                "physicalLocation": {
+                    "artifactLocation": {"uri": self::uri(&file.name)},
+                    "region": {"startLine": at.line, "startColumn": at.column},
+                },
+            })
+        })
+        .collect();
+    if !related.is_empty() {
+        r["relatedLocations"] = Value::Array(related);
+    }
+    if let Some(s) = suppressions(f) {
+        r["suppressions"] = s;
+    }
+    r
+}
+
+/// An explained hint is reported as suppressed, with the department's explanation as the
+/// justification (SARIF §3.35); tools then show it as dismissed rather than open.
+fn suppressions(f: &Finding) -> Option<Value> {
+    super::explanation(f).map(|why| json!([{"kind": "external", "justification": why}]))
+}
+
+/// Characters escaped in a path turned into a URI reference (beside controls, which
+/// `CONTROLS` covers, and every non-ASCII byte, which is always escaped).
+const PATH: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b']')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// A dataset path as an artifact URI: relative paths stay relative (to where tally ran, which
+/// code-scanning tools take as the repository root), absolute ones become `file://` URIs.
+pub fn uri(path: &str) -> String {
+    let encoded = utf8_percent_encode(path, PATH).to_string();
+    if path.starts_with('/') {
+        format!("file://{encoded}")
+    } else {
+        encoded
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(
+            uri("data/2020 江油.yaml"),
+            "data/2020%20%E6%B1%9F%E6%B2%B9.yaml"
+        );
+        assert_eq!(uri("/tmp/a#1.yaml"), "file:///tmp/a%231.yaml");
+    }
+}

@@ -1,0 +1,466 @@
+//! End-to-end: the real binary on fixture folders — exit codes, JSON, rendered diagnostics.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn tally(args: &[&str]) -> Output {
+    tally_in(".", args)
+}
+
+/// Runs tally in a folder, so that paths in its output are short and stable.
+fn tally_in(dir: impl AsRef<Path>, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("COLUMNS")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("tally runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+/// A folder of datasets and a rule file, written for one test.
+fn fixture(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn p(dir: &tempfile::TempDir, name: &str) -> String {
+    dir.path().join(name).display().to_string()
+}
+
+const RULES: &str = r#"
+rule EXP-001 error "基本支出与项目支出之和应等于本年支出合计" {
+    expenditure.basic + expenditure.project = expenditure.total
+}
+rule EVAL-001 warning "自评得分不得超过分值：{i.name}" {
+    for i in evaluation.indicators { i.score <= i.max }
+}
+"#;
+
+const GOOD: &str = "expenditure:\n  basic: 1170.44\n  project: 446.98\n  total: 1617.42\nevaluation:\n  indicators:\n    - {name: 目标制定, score: 6, max: 6}\n";
+const BAD: &str = "expenditure:\n  basic: 1170.44\n  project: 446.98\n  total: 1612.36\nevaluation:\n  indicators:\n    - {name: 预算完成, score: 3.5, max: 3}\n";
+
+#[test]
+fn exit_0_when_clean_1_on_errors_and_fail_on_lowers_the_bar() {
+    let dir = fixture(&[("r.tally", RULES), ("good.yaml", GOOD), ("bad.yaml", BAD)]);
+    let rules = p(&dir, "r.tally");
+    let good = tally(&["check", &p(&dir, "good.yaml"), "--rules", &rules]);
+    assert_eq!(good.status.code(), Some(0), "{}", stdout(&good));
+    assert!(
+        stdout(&good)
+            .ends_with("1 file checked: 0 errors, 0 warnings, 0 infos (2 rules applied)\n")
+    );
+
+    let bad = tally(&["check", &p(&dir, "bad.yaml"), "--rules", &rules]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stdout(&bad).ends_with("1 file checked: 1 error, 1 warning, 0 infos (2 rules applied)\n")
+    );
+
+    let only_warning = "expenditure: {basic: 1, project: 1, total: 2}\nevaluation: {indicators: [{name: x, score: 2, max: 1}]}\n";
+    let dir2 = fixture(&[("w.yaml", only_warning)]);
+    let w = p(&dir2, "w.yaml");
+    assert_eq!(
+        tally(&["check", &w, "--rules", &rules]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        tally(&["check", &w, "--rules", &rules, "--fail-on", "warning"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        tally(&["check", &w, "--rules", &rules, "--fail-on", "info"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn exit_2_for_bad_arguments_missing_paths_and_broken_rules() {
+    let dir = fixture(&[
+        ("r.tally", RULES),
+        ("good.yaml", GOOD),
+        ("broken.tally", "rule X oops \"m\" { a = }\n"),
+    ]);
+    let rules = p(&dir, "r.tally");
+    assert_eq!(tally(&["check", "--format", "xml"]).status.code(), Some(2));
+    let missing = tally(&[
+        "check",
+        "/no/such/place.yaml",
+        &p(&dir, "good.yaml"),
+        "--rules",
+        &rules,
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("/no/such/place.yaml: no such file or folder"));
+    assert!(
+        stdout(&missing).contains("1 file checked"),
+        "the other files are still checked"
+    );
+    let broken = tally(&[
+        "check",
+        &p(&dir, "good.yaml"),
+        "--rules",
+        &p(&dir, "broken.tally"),
+    ]);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(
+        stdout(&broken).is_empty(),
+        "nothing is checked with broken rules"
+    );
+    assert_eq!(
+        tally(&["check", &p(&dir, "good.yaml"), "--rules", "/no/rules"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn json_document_has_the_v1_shape_with_places_in_characters() {
+    let dir = fixture(&[("r.tally", RULES), ("bad.yaml", BAD), ("good.yaml", GOOD)]);
+    let out = tally(&[
+        "check",
+        dir.path().to_str().unwrap(),
+        "--rules",
+        &p(&dir, "r.tally"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc = json(&out);
+    assert_eq!(doc["version"], 1);
+    let files = doc["files"].as_array().unwrap();
+    let names: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert!(
+        names[0].ends_with("bad.yaml") && names[1].ends_with("good.yaml"),
+        "sorted: {names:?}"
+    );
+    let f = &files[0]["findings"][0];
+    assert_eq!(f["rule"], "EXP-001");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["message"], "基本支出与项目支出之和应等于本年支出合计");
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(2), Some(10))
+    );
+    let values: Vec<(String, String, u64, u64)> = f["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["path"].as_str().unwrap().into(),
+                v["value"].as_str().unwrap().into(),
+                v["line"].as_u64().unwrap(),
+                v["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("expenditure.basic".into(), "1170.44".into(), 2, 10),
+            ("expenditure.project".into(), "446.98".into(), 3, 12),
+            ("expenditure.total".into(), "1612.36".into(), 4, 10),
+        ]
+    );
+    // Columns count characters: `{name: 预算完成, score: 3.5` puts 3.5 at column 27 (byte 35).
+    let w = &files[0]["findings"][1];
+    assert_eq!(w["values"][0]["value"], "3.5");
+    assert_eq!(
+        (
+            w["values"][0]["line"].as_u64(),
+            w["values"][0]["column"].as_u64()
+        ),
+        (Some(7), Some(27))
+    );
+    assert_eq!(doc["summary"]["files"], 2);
+    assert_eq!(doc["summary"]["errors"], 1);
+    assert_eq!(doc["summary"]["warnings"], 1);
+    assert_eq!(doc["summary"]["infos"], 0);
+}
+
+#[test]
+fn a_file_that_is_not_yaml_is_a_finding_and_the_run_goes_on() {
+    let dir = fixture(&[
+        ("r.tally", RULES),
+        ("a-broken.yaml", "expenditure: [1, 2\nbasic: {\n"),
+        (
+            "b-dup.yaml",
+            "expenditure: {basic: 1}\nexpenditure: {basic: 2}\n",
+        ),
+        ("c-bad.yaml", BAD),
+    ]);
+    let out = tally(&[
+        "check",
+        dir.path().to_str().unwrap(),
+        "--rules",
+        &p(&dir, "r.tally"),
+        "--format",
+        "json",
+    ]);
+    let doc = json(&out);
+    let rules: Vec<Vec<&str>> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            f["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["rule"].as_str().unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            vec!["yaml-syntax"],
+            vec!["yaml-duplicate-key"],
+            vec!["EXP-001", "EVAL-001"]
+        ]
+    );
+    let dup = &doc["files"][1]["findings"][0];
+    assert_eq!(
+        (dup["line"].as_u64(), dup["column"].as_u64()),
+        (Some(2), Some(1))
+    );
+}
+
+#[test]
+fn a_dataset_is_never_modified() {
+    let dir = fixture(&[("r.tally", RULES), ("bad.yaml", BAD)]);
+    let before = std::fs::metadata(dir.path().join("bad.yaml"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    tally(&[
+        "check",
+        &p(&dir, "bad.yaml"),
+        "--rules",
+        &p(&dir, "r.tally"),
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("bad.yaml")).unwrap(),
+        BAD
+    );
+    assert_eq!(
+        std::fs::metadata(dir.path().join("bad.yaml"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        before
+    );
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let out = tally(&["check", "--help"]);
+    let text = stdout(&out);
+    assert!(text.contains("0  no finding at or above --fail-on"));
+    assert!(text.contains("2  tally could not do its job"));
+}
+
+#[test]
+fn rendered_findings_point_at_the_figures() {
+    let dir = fixture(&[("r.tally", RULES), ("bad.yaml", BAD)]);
+    // Run from inside the fixture folder so that paths in the output are stable.
+    let out = tally_in(
+        dir.path(),
+        &[
+            "check", "bad.yaml", "--rules", "r.tally", "--width", "100", "--color", "never",
+        ],
+    );
+    insta::assert_snapshot!("two_findings", stdout(&out));
+}
+
+#[test]
+fn rule_file_errors_are_rendered_at_their_places() {
+    let dir = fixture(&[(
+        "bad.tally",
+        "rule A fatal \"m\" { a = b }\nrule B error \"m\" { a = = b }\nrule C error \"m\" { summ(a) = 1 }\nrule A error \"never closed {\n",
+    )]);
+    let out = tally_in(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--rules",
+            "bad.tally",
+            "--width",
+            "100",
+            "--color",
+            "never",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("rule_errors", stderr(&out));
+}
+
+#[test]
+fn the_seed_report_with_the_built_in_pack() {
+    let out = tally(&["check", "examples/", "--width", "100", "--color", "never"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the seed has warnings and infos, no errors"
+    );
+    insta::assert_snapshot!("seed_human", stdout(&out));
+    let json_out = tally(&["check", "examples/", "--format", "json"]);
+    let doc = json(&json_out);
+    let found: Vec<String> = doc["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}:{} {}",
+                f["rule"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+                f["line"],
+                f["column"],
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    insta::assert_snapshot!("seed_json_findings", found.join("\n"));
+}
+
+#[test]
+fn the_embedded_pack_and_the_rules_folder_agree() {
+    let builtin = tally(&["check", "examples/", "--format", "json"]);
+    let folder = tally(&[
+        "check",
+        "examples/",
+        "--format",
+        "json",
+        "--rules",
+        "rules/",
+    ]);
+    let strip = |o: &Output| {
+        let mut doc = json(o);
+        // Rule sites differ only in the file name (`<built-in>/…` vs `rules/…`), which JSON omits.
+        doc["files"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .for_each(|f| f["path"] = serde_json::Value::Null);
+        doc
+    };
+    assert_eq!(strip(&builtin), strip(&folder));
+    // And file by file: the embedded texts are those of `rules/` (a stale build would differ).
+    for (name, text) in tally::ruleset::builtin_sources() {
+        let on_disk = std::fs::read_to_string(Path::new("rules").join(&name)).unwrap();
+        assert_eq!(text, on_disk, "{name}");
+    }
+    let count = walk_count(Path::new("rules"));
+    assert_eq!(tally::ruleset::builtin_sources().len(), count);
+}
+
+fn walk_count(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            if p.is_dir() {
+                walk_count(&p)
+            } else {
+                usize::from(p.extension().is_some_and(|e| e == "tally"))
+            }
+        })
+        .sum()
+}
+
+#[test]
+fn chinese_keys_and_chinese_identifiers() {
+    let out = tally_in(
+        "tests/fixtures/chinese",
+        &[
+            "check",
+            "决算.yaml",
+            "--rules",
+            "规则.tally",
+            "--width",
+            "100",
+            "--color",
+            "never",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("chinese", stdout(&out));
+    let out = tally_in(
+        "tests/fixtures/chinese",
+        &[
+            "check",
+            "决算.yaml",
+            "--rules",
+            "规则.tally",
+            "--format",
+            "json",
+        ],
+    );
+    let doc = json(&out);
+    let rules: Vec<&str> = doc["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["支出-合计", "三公-合计"]);
+    assert_eq!(
+        doc["files"][0]["findings"][1]["values"][2]["path"],
+        "三公经费.分项[2].金额"
+    );
+}
+
+#[test]
+fn without_a_prior_year_cross_year_rules_are_skipped_and_counted() {
+    let seed = std::fs::read_to_string("examples/final-accounts/2020.yaml").unwrap();
+    let alone = seed.replace("  prior: prior/2019.yaml\n", "");
+    assert_ne!(alone, seed, "the seed names its prior year");
+    let dir = fixture(&[("2020.yaml", &alone)]);
+    let out = tally(&["check", &p(&dir, "2020.yaml"), "--format", "json"]);
+    let doc = json(&out);
+    let skipped = doc["summary"]["skipped_no_prior"].as_u64().unwrap();
+    assert!(skipped > 0);
+    let human = tally(&["check", &p(&dir, "2020.yaml")]);
+    let last = stdout(&human).lines().last().unwrap().to_string();
+    assert!(
+        last.contains(&format!(
+            "{skipped} cross-year rule runs skipped: no prior-year dataset"
+        )),
+        "{last}"
+    );
+    // With --prior the same rules run.
+    let with = tally(&[
+        "check",
+        &p(&dir, "2020.yaml"),
+        "--prior",
+        "examples/final-accounts/prior/2019.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json(&with)["summary"]["skipped_no_prior"], 0);
+}
