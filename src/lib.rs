@@ -112,9 +112,12 @@ pub fn run_check(
         summary.add(&report);
         sink.file(&report, rendered.as_deref())?;
     }
+    // Where the system refuses to reserve that much (a strict overcommit policy), rayon's
+    // default stacks still do for any data within the default depth limit.
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(WORKER_STACK)
         .build()
+        .or_else(|_| rayon::ThreadPoolBuilder::new().build())
         .map_err(std::io::Error::other)?;
     for chunk in batches(files) {
         let results: Vec<(FileReport, Option<String>)> = pool.install(|| {
