@@ -47,6 +47,15 @@ enum Command {
     /// Check datasets (YAML files, or folders of them) against rules.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// Run the fixtures of rule packs (`tests/*.yaml` beside the rules).
+    #[command(after_help = crate::rule_commands::TEST_EXIT_CODES)]
+    Test(crate::rule_commands::TestArgs),
+    /// Show a rule in full: severity, years, message, help, rationale, source.
+    #[command(after_help = crate::rule_commands::RULES_EXIT_CODES)]
+    Explain(crate::rule_commands::ExplainArgs),
+    /// List the effective rule set (after pack manifests).
+    #[command(after_help = crate::rule_commands::RULES_EXIT_CODES)]
+    Rules(crate::rule_commands::RulesArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -88,6 +97,9 @@ struct CheckArgs {
     /// Width of human output (default: the terminal's, or 100).
     #[arg(long, value_name = "COLUMNS")]
     width: Option<usize>,
+    /// Print, instead of diagnostics, a ready-to-paste explanation (说明) stub for each open hint.
+    #[arg(long)]
+    explain_stubs: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -129,20 +141,24 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Test(args) => crate::rule_commands::test(args),
+        Command::Explain(args) => crate::rule_commands::explain(args),
+        Command::Rules(args) => crate::rule_commands::rules(args),
     }
 }
 
 /// Loads the rules named on the command line, or the built-in pack; prints errors.
 pub fn load_rules(paths: &[PathBuf], style: Style) -> Option<RuleSet> {
-    let loaded = if paths.is_empty() {
-        RuleSet::builtin()
-    } else {
-        RuleSet::load(paths)
-    };
-    match loaded {
+    load_pack(paths, style).map(|pack| pack.rules)
+}
+
+/// Loads the rules and packs named on the command line (following `pack.toml` manifests), or
+/// the built-in pack; prints errors.
+pub fn load_pack(paths: &[PathBuf], style: Style) -> Option<crate::pack::Pack> {
+    match crate::pack::load(paths) {
         // An empty rule file is fine (a pack being written), but no rule at all would pass
         // every dataset without checking anything.
-        Ok(rules) if rules.rules.is_empty() && !paths.is_empty() => {
+        Ok(pack) if pack.rules.rules.is_empty() && !paths.is_empty() => {
             let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
             eprintln!(
                 "error: no rules in {}: nothing would be checked",
@@ -150,7 +166,7 @@ pub fn load_rules(paths: &[PathBuf], style: Style) -> Option<RuleSet> {
             );
             None
         }
-        Ok(rules) => Some(rules),
+        Ok(pack) => Some(pack),
         Err(LoadError::Io(path, why)) => {
             eprintln!("error: cannot read rules at {}: {why}", path.display());
             None
@@ -208,12 +224,16 @@ fn check(args: CheckArgs) -> i32 {
             max_depth: args.max_depth.max(1),
         },
         prior: args.prior.clone(),
+        ..Default::default()
     };
     if let Some(prior) = &options.prior
         && !prior.exists()
     {
         eprintln!("error: --prior {}: no such file", prior.display());
         return EXIT_TROUBLE;
+    }
+    if args.explain_stubs {
+        return explain_stubs(&found, &rules, &options, args.fail_on.into());
     }
     let mut files = match ReportFiles::create(&args.outputs, &found.files) {
         Ok(files) => files,
@@ -273,5 +293,37 @@ fn check(args: CheckArgs) -> i32 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
+    }
+}
+
+/// `tally check --explain-stubs`: the stubs instead of any other output.
+fn explain_stubs(
+    found: &crate::discover::Discovered,
+    rules: &RuleSet,
+    options: &CheckOptions,
+    fail_on: Severity,
+) -> i32 {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut sink = crate::explanation_stubs::StubSink { out: &mut out };
+    let stubs = crate::explanation_stubs::render;
+    let result = run_check(
+        &found.files,
+        &found.problems,
+        rules,
+        options,
+        Some(&stubs),
+        &mut sink,
+    );
+    match (result, out.flush()) {
+        (Ok(_), Ok(())) if !found.missing.is_empty() => EXIT_TROUBLE,
+        (Ok(summary), Ok(())) if summary.reaches(fail_on) => EXIT_FINDINGS,
+        (Ok(_), Ok(())) => EXIT_OK,
+        (Err(e), _) | (_, Err(e)) => {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("error: cannot write the output: {e}");
+            }
+            EXIT_TROUBLE
+        }
     }
 }

@@ -1,10 +1,13 @@
 //! A dataset: the YAML tree of one file, every value with its place in the source.
 
-use crate::number::{Num, Parsed};
+use crate::figure::Figure;
 use crate::source::{SourceFile, Span};
 use std::sync::Arc;
 
 /// One loaded dataset file.
+///
+/// Dropping it takes the tree apart iteratively (see [`drop_tree`]), so that a deeply nested
+/// file cannot overflow the stack on the way out.
 #[derive(Debug)]
 pub struct Dataset {
     /// The file, for diagnostics.
@@ -14,6 +17,9 @@ pub struct Dataset {
 }
 
 /// A YAML value with the byte range it was read from.
+///
+/// Kept small (32 bytes: a number is a [`Figure`], lists and mappings boxed slices, keys shared
+/// per file), since a large dataset holds millions of them.
 #[derive(Clone, Debug)]
 pub struct Node {
     /// Where the value stands in the file.
@@ -30,22 +36,22 @@ pub enum NodeKind {
     /// `true` / `false`.
     Bool(bool),
     /// A plain scalar written as a decimal number.
-    Number(Num),
+    Number(Figure),
     /// A plain scalar shaped like a number but too large for exact decimals.
     OutOfRange(Box<str>),
     /// Any other scalar (quoted scalars are always text).
     Text(Box<str>),
     /// A sequence.
-    List(Vec<Node>),
+    List(Box<[Node]>),
     /// A mapping, in file order.
-    Map(Vec<Entry>),
+    Map(Box<[Entry]>),
 }
 
 /// One `key: value` pair of a mapping.
 #[derive(Clone, Debug)]
 pub struct Entry {
-    /// The key as text.
-    pub key: Box<str>,
+    /// The key as text (shared by every mapping of the file that uses it).
+    pub key: Arc<str>,
     /// Where the key stands.
     pub key_span: Span,
     /// The value.
@@ -92,7 +98,7 @@ impl Node {
     /// An integer value, if the node is a whole number.
     pub fn as_integer(&self) -> Option<i64> {
         match &self.kind {
-            NodeKind::Number(n) if n.value.fract().is_zero() => n.value.trunc().try_into().ok(),
+            NodeKind::Number(n) if n.value().fract().is_zero() => n.value().trunc().try_into().ok(),
             NodeKind::Text(t) => t.parse().ok(),
             _ => None,
         }
@@ -114,11 +120,73 @@ pub fn plain_scalar(text: &str, span: Span) -> Node {
         "" | "~" | "null" | "Null" | "NULL" => NodeKind::Null,
         "true" | "True" | "TRUE" => NodeKind::Bool(true),
         "false" | "False" | "FALSE" => NodeKind::Bool(false),
-        _ => match Num::parse(text) {
-            Parsed::Number(n) => NodeKind::Number(n),
-            Parsed::OutOfRange => NodeKind::OutOfRange(text.into()),
-            Parsed::NotANumber => NodeKind::Text(text.into()),
+        _ => match Figure::read(text) {
+            Some(Ok(figure)) => NodeKind::Number(figure),
+            Some(Err(())) => NodeKind::OutOfRange(text.into()),
+            None => NodeKind::Text(text.into()),
         },
     };
     Node { span, kind }
+}
+
+impl Drop for Dataset {
+    fn drop(&mut self) {
+        let root = std::mem::replace(&mut self.root, Node::null());
+        drop_tree(root);
+    }
+}
+
+impl Node {
+    /// An empty value with no place, as a placeholder.
+    pub fn null() -> Node {
+        Node {
+            span: Span::default(),
+            kind: NodeKind::Null,
+        }
+    }
+}
+
+/// Drops a tree without recursing: each list or mapping is emptied onto an explicit stack
+/// before it is dropped. Rust's own drop would recurse once per level of nesting.
+pub fn drop_tree(root: Node) {
+    let mut todo = vec![root];
+    while let Some(mut node) = todo.pop() {
+        match &mut node.kind {
+            NodeKind::List(items) => {
+                todo.extend(std::mem::take(items).into_vec());
+            }
+            NodeKind::Map(entries) => {
+                let entries = std::mem::take(entries).into_vec();
+                todo.extend(entries.into_iter().map(|e| e.value));
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_node_is_small() {
+        assert!(std::mem::size_of::<Node>() <= 32);
+    }
+
+    #[test]
+    fn a_very_deep_tree_drops_without_recursion() {
+        // Far deeper than a 2 MiB stack could drop recursively.
+        let mut node = Node::null();
+        for _ in 0..1_000_000 {
+            node = Node {
+                span: Span::default(),
+                kind: NodeKind::List(vec![node].into_boxed_slice()),
+            };
+        }
+        let handle = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || drop_tree(node))
+            .unwrap();
+        handle.join().unwrap();
+    }
 }

@@ -23,6 +23,17 @@ pub struct Finding {
     pub help: Option<String>,
     /// Where the rule is defined.
     pub rule_site: Option<RuleSite>,
+    /// Set when a department's explanation (说明) answers this hint; see `explanations`.
+    pub explained: Option<Explained>,
+}
+
+/// A hint answered by an explanation (说明) in the dataset: still reported, never blocking.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explained {
+    /// Why the figures are nevertheless right, as the department wrote it.
+    pub reason: String,
+    /// Where the explanation stands in the dataset (its `rule:` value).
+    pub span: Span,
 }
 
 /// A dataset value that took part in a failing check.
@@ -90,11 +101,19 @@ impl FileReport {
         }
     }
 
-    /// Number of findings of a severity.
+    /// Number of open (not explained) findings of a severity.
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.severity == severity)
+            .filter(|f| f.severity == severity && f.explained.is_none())
+            .count()
+    }
+
+    /// Number of findings answered by an explanation.
+    pub fn explained(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.explained.is_some())
             .count()
     }
 }

@@ -4,7 +4,7 @@
 //! {"version": 1,
 //!  "files": [{"path": "…", "findings": [{"rule", "severity", "message", "line", "column",
 //!             "values": [{"path", "value", "line", "column"}]}]}],
-//!  "summary": {"files", "errors", "warnings", "infos", …}}
+//!  "summary": {"files", "errors", "warnings", "infos", "explained", …}}
 //! ```
 //! Lines and columns are 1-based, columns in characters; `value` is the number's source text.
 
@@ -48,6 +48,18 @@ pub struct JsonFinding<'a> {
     /// Computed sides and help text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<&'a str>,
+    /// Present when an explanation (说明) answers this finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explained: Option<JsonExplained<'a>>,
+}
+
+/// The explanation that answers a finding.
+#[derive(Serialize)]
+pub struct JsonExplained<'a> {
+    /// The department's reason.
+    pub reason: &'a str,
+    /// Line of the explanation in the dataset (1-based).
+    pub line: usize,
 }
 
 /// One dataset value in a finding.
@@ -105,6 +117,10 @@ fn finding_json<'a>(report: &'a FileReport, f: &'a Finding) -> JsonFinding<'a> {
             })
             .collect(),
         help: f.help.as_deref(),
+        explained: f.explained.as_ref().map(|e| JsonExplained {
+            reason: &e.reason,
+            line: report.file.line_col(e.span.start).line,
+        }),
     }
 }
 

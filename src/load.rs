@@ -3,7 +3,6 @@
 
 use crate::dataset::{Dataset, Node, NodeKind};
 use crate::file_error::FileError;
-use crate::number::half_unit;
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, Limits};
 use std::io::Read;
@@ -130,7 +129,7 @@ fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, FileError> {
 /// the decimals its figures were rounded to. Figures below that path then stand for at least
 /// `± ½·10^-decimals`, however they are written (an amount printed as `260` in a table of
 /// figures rounded to 0.01 stands for 260 ± 0.005).
-fn apply_precision(root: &mut Node) -> Result<(), FileError> {
+pub fn apply_precision(root: &mut Node) -> Result<(), FileError> {
     let Some(spec) = root.at("meta.precision") else {
         return Ok(());
     };
@@ -156,18 +155,13 @@ fn apply_precision(root: &mut Node) -> Result<(), FileError> {
         rules.push((entry.key.to_string(), decimals as u32));
     }
     for (path, decimals) in rules {
-        let half = if decimals == 0 {
-            rust_decimal::Decimal::new(5, 1)
-        } else {
-            half_unit(decimals)
-        };
         let target = if path == "*" {
             Some(&mut *root)
         } else {
             at_mut(root, &path)
         };
         if let Some(node) = target {
-            widen_all(node, half);
+            widen_all(node, decimals);
         }
     }
     Ok(())
@@ -185,11 +179,11 @@ fn at_mut<'a>(node: &'a mut Node, dotted: &str) -> Option<&'a mut Node> {
         })
 }
 
-fn widen_all(node: &mut Node, half: rust_decimal::Decimal) {
+fn widen_all(node: &mut Node, decimals: u32) {
     let mut todo = vec![node];
     while let Some(n) = todo.pop() {
         match &mut n.kind {
-            NodeKind::Number(num) => *num = num.widen_to(half),
+            NodeKind::Number(figure) => figure.rounded_to(decimals),
             NodeKind::List(items) => todo.extend(items.iter_mut()),
             NodeKind::Map(entries) => todo.extend(entries.iter_mut().map(|e| &mut e.value)),
             _ => {}

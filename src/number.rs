@@ -310,7 +310,7 @@ pub fn display(value: Decimal) -> String {
 }
 
 /// The number of decimals in a plain decimal literal, or None if `text` is not one.
-fn decimal_places(text: &str) -> Option<u32> {
+pub(crate) fn decimal_places(text: &str) -> Option<u32> {
     let body = text.strip_prefix(['-', '+']).unwrap_or(text);
     let (int, frac) = match body.split_once('.') {
         Some((i, f)) => (i, Some(f)),

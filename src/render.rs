@@ -121,7 +121,22 @@ pub fn summary_line(summary: &Summary) -> String {
         summary.infos,
         plural(summary.infos, "info", "infos"),
     );
-    let mut extras = Vec::new();
+    if summary.explained > 0 {
+        line.push_str(&format!(", {} explained", summary.explained));
+    }
+    let mut extras = vec![if summary.files == 1 {
+        format!(
+            "{} {} applied",
+            summary.rules_applied,
+            plural(summary.rules_applied, "rule", "rules")
+        )
+    } else {
+        format!(
+            "{} rule {}",
+            summary.rules_applied,
+            plural(summary.rules_applied, "run", "runs")
+        )
+    }];
     if summary.not_checked > 0 {
         extras.push(format!(
             "{} reference {} not checked",
@@ -277,6 +292,9 @@ fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
         ));
     }
     let mut help = finding.help.clone().unwrap_or_default();
+    if let Some(e) = &finding.explained {
+        prior_lines.push(format!("explained (说明): {}", e.reason));
+    }
     for line in prior_lines {
         if !help.is_empty() {
             help.push('\n');
@@ -310,9 +328,15 @@ fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
         Some(_) => finding.message.clone(),
         None => format!("{}: {}", file.name, finding.message),
     };
+    // An explained hint no longer asks for action: it is shown as advice, marked explained.
+    let code = match finding.explained {
+        Some(_) => format!("{} (explained)", finding.rule),
+        None => finding.rule.clone(),
+    };
     Diag {
-        code: Some(finding.rule.clone()),
+        code: Some(code),
         severity: match finding.severity {
+            _ if finding.explained.is_some() => miette::Severity::Advice,
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,

@@ -35,11 +35,7 @@ pub enum LoadError {
 impl RuleSet {
     /// The built-in pack.
     pub fn builtin() -> Result<RuleSet, LoadError> {
-        let files = builtin_sources()
-            .into_iter()
-            .map(|(name, text)| Arc::new(SourceFile::new(format!("<built-in>/{name}"), text)))
-            .collect();
-        RuleSet::from_files(files)
+        RuleSet::from_files(builtin_files())
     }
 
     /// Rule files (`*.tally`) from files and folders, sorted by path within each folder.
@@ -47,18 +43,7 @@ impl RuleSet {
         let mut files = Vec::new();
         for path in paths {
             for file in rule_files(path)? {
-                let text =
-                    std::fs::read(&file).map_err(|e| LoadError::Io(file.clone(), e.to_string()))?;
-                let text = String::from_utf8(text).map_err(|e| {
-                    LoadError::Io(
-                        file.clone(),
-                        format!(
-                            "not UTF-8 text (invalid byte at offset {})",
-                            e.utf8_error().valid_up_to()
-                        ),
-                    )
-                })?;
-                files.push(Arc::new(SourceFile::new(file.display().to_string(), text)));
+                files.push(read_rule_file(&file)?);
             }
         }
         RuleSet::from_files(files)
@@ -103,6 +88,34 @@ impl RuleSet {
     }
 }
 
+/// The built-in pack's manifest (`rules/pack.toml`), if it has one.
+pub fn builtin_manifest() -> Option<&'static str> {
+    BUILTIN.get_file("pack.toml")?.contents_utf8()
+}
+
+/// The built-in pack's files, named `<built-in>/PATH`, sorted by path.
+pub fn builtin_files() -> Vec<Arc<SourceFile>> {
+    builtin_sources()
+        .into_iter()
+        .map(|(name, text)| Arc::new(SourceFile::new(format!("<built-in>/{name}"), text)))
+        .collect()
+}
+
+/// Reads one rule file (UTF-8 text).
+pub fn read_rule_file(file: &Path) -> Result<Arc<SourceFile>, LoadError> {
+    let text = std::fs::read(file).map_err(|e| LoadError::Io(file.to_path_buf(), e.to_string()))?;
+    let text = String::from_utf8(text).map_err(|e| {
+        LoadError::Io(
+            file.to_path_buf(),
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })?;
+    Ok(Arc::new(SourceFile::new(file.display().to_string(), text)))
+}
+
 /// The rule files embedded in the binary: path under `rules/` and text, sorted by path.
 pub fn builtin_sources() -> Vec<(String, String)> {
     let mut files = Vec::new();
@@ -125,7 +138,7 @@ fn collect_builtin(dir: &Dir<'static>, out: &mut Vec<(String, String)>) {
 }
 
 /// The `*.tally` files under a path (the path itself if it is a file).
-fn rule_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
     if !path.exists() {
         return Err(LoadError::Io(
             path.to_path_buf(),

@@ -92,13 +92,9 @@ impl SourceFile {
 }
 
 fn line_starts(text: &str) -> Vec<u32> {
+    // `match_indices` searches with memchr, much faster than a test of every byte.
     std::iter::once(0)
-        .chain(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        )
+        .chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1))
         .collect()
 }
 

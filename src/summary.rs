@@ -15,8 +15,12 @@ pub struct Summary {
     pub warnings: usize,
     /// Info findings.
     pub infos: usize,
+    /// Warning and info findings answered by an explanation (说明); never counted for `--fail-on`.
+    pub explained: usize,
     /// Reference datasets that were deliberately not checked.
     pub not_checked: usize,
+    /// Rule runs: each rule that applied to each dataset checked.
+    pub rules_applied: usize,
     /// Rule runs skipped because there was no prior-year dataset.
     pub skipped_no_prior: usize,
     /// Rule runs skipped because the rule's years do not cover the dataset.
@@ -34,6 +38,8 @@ impl Summary {
         self.errors += report.count(Severity::Error);
         self.warnings += report.count(Severity::Warning);
         self.infos += report.count(Severity::Info);
+        self.explained += report.explained();
+        self.rules_applied += report.rules_applied;
         self.skipped_no_prior += report.skipped_no_prior;
         self.skipped_by_year += report.skipped_by_year;
     }

@@ -8,7 +8,8 @@ use crate::dataset::{Entry, Node, NodeKind, plain_scalar};
 use crate::file_error::FileError;
 use crate::source::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Limits that keep hostile input from exhausting the machine.
 #[derive(Clone, Copy, Debug)]
@@ -40,6 +41,7 @@ pub fn parse(text: &str, base: usize, limits: Limits) -> Result<Node, FileError>
         pos: CharToByte::new(text, base),
         stack: Vec::new(),
         anchors: HashMap::new(),
+        keys: HashSet::new(),
         alias_nodes: 0,
         scalar_text: HashMap::new(),
         root: None,
@@ -81,9 +83,9 @@ enum Frame {
         start: usize,
         anchor: usize,
         entries: Vec<Entry>,
-        key: Option<(Box<str>, Span)>,
+        key: Option<(Arc<str>, Span)>,
         /// Keys seen, once a mapping grows large enough that a linear search would be slow.
-        index: Option<HashMap<Box<str>, usize>>,
+        index: Option<HashMap<Arc<str>, usize>>,
     },
 }
 
@@ -92,6 +94,9 @@ struct Loader<'a> {
     stack: Vec<Frame>,
     /// Anchored nodes with the number of nodes each holds.
     anchors: HashMap<usize, (Node, usize)>,
+    /// Every distinct mapping key of the file, shared by the mappings that use it: a table of
+    /// 300,000 rows repeats the same few keys.
+    keys: HashSet<Arc<str>>,
     alias_nodes: usize,
     /// The text of anchored scalars, as written, for aliases used as keys.
     scalar_text: HashMap<usize, Box<str>>,
@@ -121,7 +126,11 @@ impl Loader<'_> {
                 }
             }
             Event::Scalar(value, style, anchor, tag) => {
-                if let Some((_, c)) = crate::control_chars::find(&value) {
+                // Raw control characters were refused with the file's text; only a
+                // double-quoted scalar can hold more, written as escapes (`"\e"`).
+                if style == ScalarStyle::DoubleQuoted
+                    && let Some((_, c)) = crate::control_chars::find(&value)
+                {
                     return Err(FileError::new(
                         "control-character",
                         format!(
@@ -134,6 +143,21 @@ impl Loader<'_> {
                 }
                 let is_text =
                     style != ScalarStyle::Plain || tag.as_ref().is_some_and(|t| t.suffix == "str");
+                if anchor > 0 {
+                    self.scalar_text.insert(anchor, value.as_ref().into());
+                }
+                if self.expecting_key() {
+                    // An anchored key (`&k name: …`) can be aliased later, as a key or a value.
+                    if anchor > 0 {
+                        let node = Node {
+                            span,
+                            kind: NodeKind::Text(value.as_ref().into()),
+                        };
+                        self.anchors.insert(anchor, (node, 1));
+                    }
+                    let key = self.intern(&value);
+                    return self.key(key, span);
+                }
                 let node = if is_text {
                     Node {
                         span,
@@ -142,16 +166,6 @@ impl Loader<'_> {
                 } else {
                     plain_scalar(&value, span)
                 };
-                if anchor > 0 {
-                    self.scalar_text.insert(anchor, value.as_ref().into());
-                }
-                if self.expecting_key() {
-                    // An anchored key (`&k name: …`) can be aliased later, as a key or a value.
-                    if anchor > 0 {
-                        self.anchors.insert(anchor, (node, 1));
-                    }
-                    return self.key(value.into_owned().into_boxed_str(), span);
-                }
                 self.finish(node, anchor, 1)?;
             }
             Event::SequenceStart(anchor, _) => {
@@ -205,7 +219,16 @@ impl Loader<'_> {
         Ok(())
     }
 
-    fn key(&mut self, key: Box<str>, span: Span) -> Result<(), FileError> {
+    fn intern(&mut self, key: &str) -> Arc<str> {
+        if let Some(shared) = self.keys.get(key) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(key);
+        self.keys.insert(shared.clone());
+        shared
+    }
+
+    fn key(&mut self, key: Arc<str>, span: Span) -> Result<(), FileError> {
         let Some(Frame::Map {
             entries,
             key: slot,
@@ -217,7 +240,8 @@ impl Loader<'_> {
         };
         let earlier = match index {
             Some(index) => index.get(&key).copied(),
-            None => entries.iter().position(|e| e.key == key),
+            // Keys are interned per file: equal keys are the same allocation.
+            None => entries.iter().position(|e| Arc::ptr_eq(&e.key, &key)),
         };
         if let Some(i) = earlier {
             return Err(FileError::new(
@@ -243,7 +267,7 @@ impl Loader<'_> {
             } => (
                 Node {
                     span: Span::new(start, end.end as usize),
-                    kind: NodeKind::List(items),
+                    kind: NodeKind::List(items.into_boxed_slice()),
                 },
                 anchor,
             ),
@@ -255,7 +279,7 @@ impl Loader<'_> {
             } => (
                 Node {
                     span: Span::new(start, end.end as usize),
-                    kind: NodeKind::Map(entries),
+                    kind: NodeKind::Map(entries.into_boxed_slice()),
                 },
                 anchor,
             ),
@@ -281,13 +305,14 @@ impl Loader<'_> {
         }
         let mut node = node.clone();
         if self.expecting_key() {
-            let Some(key) = self.scalar_text.get(&id).cloned() else {
+            let Some(text) = self.scalar_text.get(&id).cloned() else {
                 return Err(FileError::new(
                     "yaml-unsupported",
                     "a list or mapping used as a mapping key is not supported",
                 )
                 .at(span));
             };
+            let key = self.intern(&text);
             return self.key(key, span);
         }
         // The copy points at the alias, where the reader will look for it.
@@ -313,7 +338,7 @@ impl Loader<'_> {
                 if let Some(index) = index {
                     index.insert(key.clone(), entries.len());
                 } else if entries.len() >= 16 {
-                    let mut map: HashMap<Box<str>, usize> = entries
+                    let mut map: HashMap<Arc<str>, usize> = entries
                         .iter()
                         .enumerate()
                         .map(|(i, e)| (e.key.clone(), i))
@@ -385,11 +410,15 @@ impl<'a> CharToByte<'a> {
             self.char_idx = k * CHECKPOINT;
             self.byte_idx = self.checkpoints[k];
         }
-        let mut chars = self.text[self.byte_idx..].chars();
+        // The text is valid UTF-8, so each character's first byte gives its length: a step per
+        // character, where decoding every character costs several times more.
+        let bytes = self.text.as_bytes();
         while self.char_idx < char_idx {
-            let Some(c) = chars.next() else { break };
+            let Some(&lead) = bytes.get(self.byte_idx) else {
+                break;
+            };
             self.char_idx += 1;
-            self.byte_idx += c.len_utf8();
+            self.byte_idx += utf8_len(lead);
             if self.char_idx.is_multiple_of(CHECKPOINT)
                 && self.char_idx / CHECKPOINT == self.checkpoints.len()
             {
@@ -397,6 +426,14 @@ impl<'a> CharToByte<'a> {
             }
         }
         self.base + self.byte_idx
+    }
+}
+
+/// The length of the UTF-8 character that starts with byte `lead`.
+fn utf8_len(lead: u8) -> usize {
+    match lead.leading_ones() {
+        0 => 1,
+        n => n as usize,
     }
 }
 
@@ -417,7 +454,7 @@ mod tests {
         let NodeKind::Number(n) = &total.kind else {
             panic!()
         };
-        assert_eq!(n.value.to_string(), "447.00");
+        assert_eq!(n.value().to_string(), "447.00");
         let big = root.at("收入.big").unwrap();
         assert_eq!(&text[big.span.range()], "12345678901234567.89");
     }
@@ -494,6 +531,18 @@ mod tests {
             load("# only a comment\n").unwrap_err().code,
             "empty-dataset"
         );
+    }
+
+    #[test]
+    fn char_to_byte_counts_characters_of_every_width() {
+        let text = "aé三😀b\n";
+        let mut pos = CharToByte::new(text, 3);
+        let expected: Vec<usize> = text.char_indices().map(|(b, _)| b + 3).collect();
+        for (c, &b) in expected.iter().enumerate() {
+            assert_eq!(pos.byte(c), b);
+        }
+        assert_eq!(pos.byte(100), 3 + text.len());
+        assert_eq!(pos.byte(1), 4); // a step back
     }
 
     #[test]

@@ -63,11 +63,16 @@ fn exit_0_when_clean_1_on_errors_and_fail_on_lowers_the_bar() {
     let rules = p(&dir, "r.tally");
     let good = tally(&["check", &p(&dir, "good.yaml"), "--rules", &rules]);
     assert_eq!(good.status.code(), Some(0), "{}", stdout(&good));
-    assert!(stdout(&good).ends_with("1 file checked: 0 errors, 0 warnings, 0 infos\n"));
+    assert!(
+        stdout(&good)
+            .ends_with("1 file checked: 0 errors, 0 warnings, 0 infos (2 rules applied)\n")
+    );
 
     let bad = tally(&["check", &p(&dir, "bad.yaml"), "--rules", &rules]);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(stdout(&bad).ends_with("1 file checked: 1 error, 1 warning, 0 infos\n"));
+    assert!(
+        stdout(&bad).ends_with("1 file checked: 1 error, 1 warning, 0 infos (2 rules applied)\n")
+    );
 
     let only_warning = "expenditure: {basic: 1, project: 1, total: 2}\nevaluation: {indicators: [{name: x, score: 2, max: 1}]}\n";
     let dir2 = fixture(&[("w.yaml", only_warning)]);

@@ -115,13 +115,10 @@ pub fn sink<'a>(
 
 /// The explanation (说明) a department gave for a hint finding, if any.
 ///
-/// THE hook for explanations: the core does not have them yet. When `Finding` gains its
-/// explanation, return it here; SARIF then writes the finding as suppressed with this text as
-/// the justification, and every "explained" count (summary table, JSON `datasets`, HTML)
-/// counts it.
+/// SARIF writes an explained finding as suppressed with this text as the justification, and
+/// every "explained" count (summary table, JSON `datasets`, HTML) counts it.
 pub fn explanation(finding: &Finding) -> Option<&str> {
-    let _ = finding;
-    None
+    finding.explained.as_ref().map(|e| e.reason.as_str())
 }
 
 /// Feeds one run to several sinks, in order; the first error stops the run.

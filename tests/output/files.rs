@@ -55,7 +55,7 @@ fn a_human_report_file_is_plain_text() {
     let text = read(&file);
     assert!(!text.contains('\u{1b}'), "colour codes in a file");
     assert!(text.contains("本年支出合计应等于基本支出与项目支出之和"));
-    assert!(text.ends_with("4 files checked: 2 errors, 1 warning, 2 infos\n"));
+    assert!(text.ends_with("4 files checked: 2 errors, 1 warning, 2 infos (9 rule runs)\n"));
     serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap();
 }
 

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The benchmark: tally's built-in pack over a seed-shaped corpus, against the YAML parser's
+# own floor and a hand-written Python baseline. See BENCHMARKS.md.
+#
+#   bench/run.sh [CORPUS_DIR]        (default: target/bench-corpus)
+#
+# Environment:
+#   COUNT=10000        seed-sized datasets in the corpus
+#   BASELINE_COUNT=1000  datasets the Python baseline reads (it is slow; rates are compared)
+#   RUNS=3             runs per measurement when hyperfine is installed
+#   TALLY=path         the tally binary to measure (default: the release build of this tree)
+#
+# Needs: cargo, GNU time (/usr/bin/time), python3 with PyYAML+libyaml for the baseline,
+# hyperfine (optional; `apt-get install -y hyperfine`). The machine may be shared: compare
+# the ratios of one run, and prefer CPU time (user+sys) where other work competes for cores.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+CORPUS=${1:-target/bench-corpus}
+COUNT=${COUNT:-10000}
+BASELINE_COUNT=${BASELINE_COUNT:-1000}
+RUNS=${RUNS:-3}
+
+cargo build --release --quiet --bin tally --example gen-corpus --example parse-only
+TALLY=${TALLY:-target/release/tally}
+PARSE=target/release/examples/parse-only
+
+if [[ ! -f "$CORPUS/large/consolidated.yaml" || $(find "$CORPUS/datasets" -name '*.yaml' 2>/dev/null | wc -l) -ne $COUNT ]]; then
+    rm -rf "$CORPUS"
+    target/release/examples/gen-corpus --out "$CORPUS" --count "$COUNT" --large
+fi
+SMALL=$CORPUS/datasets
+LARGE=$CORPUS/large/consolidated.yaml
+small_bytes=$(find "$SMALL" -name '*.yaml' -printf '%s\n' | awk '{s+=$1} END {print s}')
+large_bytes=$(stat -c %s "$LARGE")
+mkdir -p "$CORPUS/baseline"
+find "$SMALL" -name '*.yaml' | sort | sed -n "1,${BASELINE_COUNT}p" |
+    while read -r f; do ln -sf "$(realpath "$f")" "$CORPUS/baseline/"; done
+
+echo "== machine"
+lscpu | grep -E '^(Model name|CPU\(s\)|Thread|Core)' || true
+free -m | sed -n 2p
+uptime
+echo "tally: $($TALLY --version), built-in pack"
+echo
+
+# measure NAME COMMAND...: median wall time over RUNS (hyperfine) or one run, plus one run
+# under GNU time for CPU time and peak RSS. Appends "name wall cpu rss_kb" to $RESULTS.
+RESULTS=$(mktemp)
+measure() {
+    local name=$1
+    shift
+    local wall cpu rss
+    /usr/bin/time -f '%e %U %S %M' -o "$RESULTS.t" "$@" >/dev/null 2>&1 || true
+    # GNU time prefixes "Command exited with non-zero status N" when tally reports findings.
+    read -r wall user sys rss < <(tail -n 1 "$RESULTS.t")
+    cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')
+    if command -v hyperfine >/dev/null && [[ $RUNS -gt 1 ]]; then
+        hyperfine --runs "$RUNS" --ignore-failure --style none --export-json "$RESULTS.j" \
+            "$(printf '%q ' "$@")" >/dev/null 2>&1
+        wall=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f" % r["median"])' "$RESULTS.j")
+        cpu=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f" % (r["user"] + r["system"]))' "$RESULTS.j")
+    fi
+    printf '%-28s wall %7.2f s   cpu %7.2f s   peak RSS %8d KB\n' "$name" "$wall" "$cpu" "$rss"
+    echo "$name $wall $cpu $rss" >>"$RESULTS"
+}
+
+echo "== $COUNT seed-sized datasets ($small_bytes bytes)"
+measure parse-only-small "$PARSE" "$SMALL"
+measure tally-json-small "$TALLY" check "$SMALL" --format json
+measure tally-human-small "$TALLY" check "$SMALL" --color never --width 100
+echo
+echo "== one large dataset ($large_bytes bytes)"
+measure parse-only-large "$PARSE" "$LARGE"
+measure tally-json-large "$TALLY" check "$LARGE" --format json
+echo
+if python3 -c 'import yaml; yaml.CLoader' 2>/dev/null; then
+    echo "== Python baseline (PyYAML CLoader + ten checks) over the first $BASELINE_COUNT datasets"
+    RUNS=1 measure python-baseline python3 bench/baseline.py "$CORPUS/baseline"
+    RUNS=1 measure tally-json-baseline "$TALLY" check "$CORPUS/baseline" --format json
+else
+    echo "== Python baseline skipped: needs PyYAML with libyaml (pip install pyyaml)"
+fi
+echo
+
+awk -v n="$COUNT" -v nb="$BASELINE_COUNT" -v sb="$small_bytes" -v lb="$large_bytes" '
+{ wall[$1] = $2; cpu[$1] = $3; rss[$1] = $4 }
+END {
+    mb = 1000000
+    print "== results"
+    printf "%-44s %10s %10s\n", "", "wall", "cpu"
+    w = wall["tally-json-small"]; c = cpu["tally-json-small"]
+    printf "%-44s %10.0f %10.0f   (target: 10000 in < 10 s wall)\n", "datasets/s, built-in pack, JSON", n / w, n / c
+    printf "%-44s %10.1f %10.1f\n", "MB/s, built-in pack, JSON", sb / mb / w, sb / mb / c
+    printf "%-44s %10.2f %10.2f   (target: <= 1.3)\n", "x parse-only floor, small", w / wall["parse-only-small"], c / cpu["parse-only-small"]
+    printf "%-44s %10.0f %10.0f\n", "datasets/s, human output", n / wall["tally-human-small"], n / cpu["tally-human-small"]
+    w = wall["tally-json-large"]; c = cpu["tally-json-large"]
+    printf "%-44s %10.1f %10.1f   (target: >= 10)\n", "MB/s, large dataset", lb / mb / w, lb / mb / c
+    printf "%-44s %10.2f %10.2f   (target: <= 1.3)\n", "x parse-only floor, large", w / wall["parse-only-large"], c / cpu["parse-only-large"]
+    printf "%-44s %10.2f              (target: < 6)\n", "peak RSS / file size, large", rss["tally-json-large"] * 1024 / lb
+    if ("python-baseline" in wall) {
+        printf "%-44s %10.1f %10.1f   (target: >= 20)\n", "x faster than the Python baseline",
+            wall["python-baseline"] / wall["tally-json-baseline"], cpu["python-baseline"] / cpu["tally-json-baseline"]
+    }
+}' "$RESULTS"
+rm -f "$RESULTS" "$RESULTS.t" "$RESULTS.j"

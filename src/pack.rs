@@ -1,0 +1,361 @@
+//! Rule packs: a folder of rule files with an optional `pack.toml` manifest.
+//!
+//! ```toml
+//! name = "江油市 2021"          # optional, shown by `tally rules`
+//! extends = "builtin"          # or a folder relative to this manifest, e.g. "../base"
+//! disable = ["FA-EVAL-003", "FA-STAFF-*"]   # ids, or prefixes ending in `*`
+//!
+//! [severity]                   # severity overrides
+//! "FA-BUD-002" = "error"
+//! ```
+//!
+//! A pack's rules are those of the pack it extends, then its own `*.tally` files (folders
+//! holding a `pack.toml` of their own are packs apart, not part of it). Each manifest applies
+//! to the rules of its pack and of the packs below it, never to a pack that extends it. An
+//! entry that names no rule is an error at its place in the manifest.
+
+use crate::ast::Rule;
+use crate::rule_error::RuleError;
+use crate::ruleset::{LoadError, RuleSet, builtin_files, builtin_manifest, read_rule_file};
+use crate::severity::Severity;
+use crate::source::{SourceFile, Span};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use toml::Spanned;
+
+/// The manifest's file name.
+pub const MANIFEST: &str = "pack.toml";
+/// The name that `extends` gives the built-in pack.
+pub const BUILTIN: &str = "builtin";
+
+/// A loaded, effective rule set and what the manifests did to it.
+#[derive(Debug, Default)]
+pub struct Pack {
+    /// The active rules, with their effective severities.
+    pub rules: RuleSet,
+    /// Rules switched off by a manifest.
+    pub disabled: Vec<Change>,
+    /// Severities changed by a manifest.
+    pub overrides: Vec<Change>,
+    /// The names of the packs loaded, base first.
+    pub names: Vec<String>,
+    /// Ids of the active rules defined by the packs named on the command line themselves,
+    /// not by the packs they extend (whose fixtures live with them).
+    pub own: Vec<String>,
+}
+
+/// One change a manifest made to one rule.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The rule.
+    pub rule: String,
+    /// For an override, the severity before and after.
+    pub severity: Option<(Severity, Severity)>,
+    /// The manifest and the line of the entry that made the change.
+    pub by: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    name: Option<String>,
+    extends: Option<Spanned<String>>,
+    #[serde(default)]
+    disable: Vec<Spanned<String>>,
+    #[serde(default)]
+    severity: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+/// One pack of the chain: its files and its manifest.
+struct Layer {
+    name: String,
+    /// What the layer was read from (a canonical folder, or the built-in pack), so that a
+    /// pack reached twice (two packs that both extend the built-in one) is loaded once.
+    key: PathBuf,
+    /// True for a pack reached through `extends`.
+    base: bool,
+    files: Vec<Arc<SourceFile>>,
+    manifest: Option<(Arc<SourceFile>, Manifest)>,
+}
+
+/// Loads the rules given with `--rules` (the built-in pack when none), following manifests.
+pub fn load(paths: &[PathBuf]) -> Result<Pack, LoadError> {
+    let mut layers = Vec::new();
+    if paths.is_empty() {
+        layers.push(builtin_layer(builtin_manifest())?);
+    }
+    for path in paths {
+        resolve(path, &mut layers, &mut Vec::new())?;
+    }
+    let mut keys = std::collections::HashSet::new();
+    layers.retain(|l| keys.insert(l.key.clone()));
+    assemble(layers)
+}
+
+/// The built-in pack, with its own manifest if `rules/` has one (which may not extend).
+fn builtin_layer(manifest: Option<&str>) -> Result<Layer, LoadError> {
+    let manifest = match manifest {
+        None => None,
+        Some(text) => {
+            let source = Arc::new(SourceFile::new(format!("<built-in>/{MANIFEST}"), text));
+            let parsed = parse_manifest(&source)?;
+            if let Some(base) = &parsed.extends {
+                return Err(manifest_error(
+                    &source,
+                    base.span(),
+                    "the built-in pack cannot extend another pack".into(),
+                ));
+            }
+            Some((source, parsed))
+        }
+    };
+    Ok(Layer {
+        name: manifest
+            .as_ref()
+            .and_then(|(_, m)| m.name.clone())
+            .unwrap_or_else(|| "<built-in>".into()),
+        key: PathBuf::from("<built-in>"),
+        base: false,
+        files: builtin_files(),
+        manifest,
+    })
+}
+
+/// Adds the layers of `path` (its bases first) to `layers`. `seen` holds the manifests being
+/// resolved, to catch a pack that extends itself.
+fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let manifest_path = path.join(MANIFEST);
+    if !path.is_dir() || !manifest_path.is_file() {
+        let files = crate::ruleset::rule_files(path)?
+            .iter()
+            .map(|f| read_rule_file(f))
+            .collect::<Result<_, _>>()?;
+        layers.push(Layer {
+            name: path.display().to_string(),
+            key: path.canonicalize().unwrap_or_else(|_| path.to_path_buf()),
+            base: !seen.is_empty(),
+            files,
+            manifest: None,
+        });
+        return Ok(());
+    }
+    let canonical = manifest_path
+        .canonicalize()
+        .map_err(|e| LoadError::Io(manifest_path.clone(), e.to_string()))?;
+    let source = read_rule_file(&manifest_path)?;
+    let manifest = parse_manifest(&source)?;
+    if let Some(base) = &manifest.extends {
+        if seen.contains(&canonical) {
+            return Err(manifest_error(
+                &source,
+                base.span(),
+                "this pack extends itself (through the packs it extends)".into(),
+            ));
+        }
+        seen.push(canonical.clone());
+        if base.get_ref() == BUILTIN {
+            layers.push(Layer {
+                base: true,
+                ..builtin_layer(builtin_manifest())?
+            });
+        } else {
+            let base_path = path.join(base.get_ref());
+            if !base_path.is_dir() {
+                return Err(manifest_error(
+                    &source,
+                    base.span(),
+                    format!(
+                        "`extends` names `{}`, which is not a folder (relative to this manifest), nor `{BUILTIN}`",
+                        base.get_ref()
+                    ),
+                ));
+            }
+            resolve(&base_path, layers, seen)?;
+        }
+        seen.pop();
+    }
+    let files = own_rule_files(path)?
+        .iter()
+        .map(|f| read_rule_file(f))
+        .collect::<Result<_, _>>()?;
+    layers.push(Layer {
+        name: manifest
+            .name
+            .clone()
+            .unwrap_or_else(|| path.display().to_string()),
+        key: canonical,
+        base: !seen.is_empty(),
+        files,
+        manifest: Some((source, manifest)),
+    });
+    Ok(())
+}
+
+/// The `*.tally` files of a pack folder, leaving out sub-folders that are packs of their own.
+fn own_rule_files(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.path().join(MANIFEST).is_file());
+    for entry in walker {
+        let entry = entry.map_err(|e| LoadError::Io(root.to_path_buf(), e.to_string()))?;
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "tally") {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+fn parse_manifest(source: &Arc<SourceFile>) -> Result<Manifest, LoadError> {
+    toml::from_str(&source.text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        manifest_error(source, span, e.message().trim().to_string())
+    })
+}
+
+fn manifest_error(
+    source: &Arc<SourceFile>,
+    span: std::ops::Range<usize>,
+    message: String,
+) -> LoadError {
+    LoadError::Rules(vec![RuleError::new(
+        source,
+        Span::new(span.start, span.end),
+        message,
+    )])
+}
+
+/// Checks all rule files at once (so every error is reported), then applies each manifest to
+/// the rules of its own layer and those below it.
+fn assemble(layers: Vec<Layer>) -> Result<Pack, LoadError> {
+    let all: Vec<Arc<SourceFile>> = layers.iter().flat_map(|l| l.files.clone()).collect();
+    let mut rules = RuleSet::from_files(all)?.rules;
+    let mut pack = Pack::default();
+    let mut active: Vec<Rule> = Vec::new();
+    let mut errors = Vec::new();
+    for layer in layers {
+        let (mine, rest) = rules
+            .into_iter()
+            .partition(|r| layer.files.iter().any(|f| Arc::ptr_eq(f, &r.file)));
+        rules = rest;
+        if !layer.base {
+            pack.own.extend(mine.iter().map(|r: &Rule| r.id.clone()));
+        }
+        active.extend::<Vec<Rule>>(mine);
+        if let Some((source, manifest)) = &layer.manifest {
+            apply(source, manifest, &mut active, &mut pack, &mut errors);
+        }
+        pack.names.push(layer.name);
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| (e.file.name.clone(), e.span.start));
+        return Err(LoadError::Rules(errors));
+    }
+    pack.own.retain(|id| active.iter().any(|r| r.id == *id));
+    pack.rules = RuleSet { rules: active };
+    Ok(pack)
+}
+
+/// Applies one manifest's `disable` and `severity` entries.
+fn apply(
+    source: &Arc<SourceFile>,
+    manifest: &Manifest,
+    active: &mut Vec<Rule>,
+    pack: &mut Pack,
+    errors: &mut Vec<RuleError>,
+) {
+    let by = |span: std::ops::Range<usize>| {
+        format!(
+            "{}:{}",
+            source.name,
+            source.line_col(span.start as u32).line
+        )
+    };
+    for (id, level) in &manifest.severity {
+        let Some(severity) = Severity::from_name(level.get_ref()) else {
+            errors.push(RuleError::new(
+                source,
+                Span::new(level.span().start, level.span().end),
+                format!(
+                    "unknown severity `{}`: use `error`, `warning` or `info`",
+                    level.get_ref()
+                ),
+            ));
+            continue;
+        };
+        match active.iter_mut().find(|r| r.id == *id.get_ref()) {
+            Some(rule) => {
+                pack.overrides.push(Change {
+                    rule: rule.id.clone(),
+                    severity: Some((rule.severity, severity)),
+                    by: by(id.span()),
+                });
+                rule.severity = severity;
+            }
+            None => errors.push(no_such_rule(source, id)),
+        }
+    }
+    for entry in &manifest.disable {
+        let pattern = entry.get_ref();
+        let hit = |r: &Rule| match pattern.strip_suffix('*') {
+            Some(prefix) => r.id.starts_with(prefix),
+            None => r.id == *pattern,
+        };
+        let before = active.len();
+        active.retain(|r| {
+            let off = hit(r);
+            if off {
+                pack.disabled.push(Change {
+                    rule: r.id.clone(),
+                    severity: None,
+                    by: by(entry.span()),
+                });
+            }
+            !off
+        });
+        if active.len() == before {
+            errors.push(no_such_rule(source, entry));
+        }
+    }
+}
+
+fn no_such_rule(source: &Arc<SourceFile>, id: &Spanned<String>) -> RuleError {
+    RuleError::new(
+        source,
+        Span::new(id.span().start, id.span().end),
+        format!(
+            "`{}` names no rule of this pack or of the packs it extends",
+            id.get_ref()
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_manifest_applies_and_may_not_extend() {
+        let layer = builtin_layer(Some("name = \"省级决算\"\n")).unwrap();
+        assert_eq!(layer.name, "省级决算");
+        assert!(layer.manifest.is_some());
+        let Err(LoadError::Rules(errors)) = builtin_layer(Some("extends = \"../x\"\n")) else {
+            panic!("a built-in manifest that extends must be refused");
+        };
+        assert_eq!(
+            errors[0].message,
+            "the built-in pack cannot extend another pack"
+        );
+        assert_eq!(errors[0].line_col().line, 1);
+    }
+
+    #[test]
+    fn without_a_manifest_the_builtin_pack_is_its_files() {
+        let layer = builtin_layer(None).unwrap();
+        assert_eq!(layer.name, "<built-in>");
+        assert_eq!(layer.files.len(), builtin_files().len());
+    }
+}

@@ -1,0 +1,124 @@
+//! The rule authors' commands: `tally test`, `tally explain`, `tally rules`.
+
+use crate::cli::{EXIT_FINDINGS, EXIT_OK, EXIT_TROUBLE, load_pack};
+use crate::render::Style;
+use crate::{rule_info, rule_test};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// The exit codes of `tally test`, for its `--help`.
+pub const TEST_EXIT_CODES: &str = "\
+Exit codes:
+  0  every case passes
+  1  a case fails (or, with --require-coverage, a rule never fires or never stays quiet)
+  2  tally cannot run: a rule file, pack.toml or fixture with errors, a path that is not a folder";
+
+/// The exit codes of `tally explain` and `tally rules`, for their `--help`.
+pub const RULES_EXIT_CODES: &str = "\
+Exit codes:
+  0  done
+  2  a rule file or pack.toml with errors, or (explain) no rule with that id";
+
+/// Arguments of `tally test`.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Pack folders whose `tests/` fixtures to run (each with its rules and `pack.toml`).
+    #[arg(default_value = "rules")]
+    paths: Vec<PathBuf>,
+    /// Also fail (exit 1) when a rule has no case where it fires, or none where it is quiet.
+    #[arg(long)]
+    require_coverage: bool,
+    /// Show each unexpected finding in full (values, computed sides, help).
+    #[arg(long)]
+    show_findings: bool,
+    /// Only the cases whose fixture path or case name contains this text.
+    #[arg(long, value_name = "TEXT")]
+    filter: Option<String>,
+}
+
+/// Arguments of `tally explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The rule id.
+    id: String,
+    /// Rule files, folders or packs; repeatable. Default: the built-in pack.
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+}
+
+/// Arguments of `tally rules`.
+#[derive(Debug, clap::Args)]
+pub struct RulesArgs {
+    /// Only the rules in force in this fiscal year.
+    #[arg(long, value_name = "YEAR")]
+    year: Option<i64>,
+    /// Rule files, folders or packs; repeatable. Default: the built-in pack.
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+}
+
+fn style() -> Style {
+    Style {
+        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ..Style::plain(100)
+    }
+}
+
+/// `tally test`: exit 0 when every case passes, 1 when one fails, 2 when one cannot run.
+pub fn test(args: TestArgs) -> i32 {
+    let mut code = EXIT_OK;
+    for path in &args.paths {
+        if !path.is_dir() {
+            eprintln!("error: {}: not a folder of rules", path.display());
+            code = EXIT_TROUBLE;
+            continue;
+        }
+        let Some(pack) = load_pack(std::slice::from_ref(path), style()) else {
+            code = EXIT_TROUBLE;
+            continue;
+        };
+        let run = rule_test::run(path, &pack, args.filter.as_deref(), Style::plain(100));
+        print!("{}", rule_test::report(&run, args.show_findings));
+        let failed = run.cases.iter().any(|c| !c.passed());
+        let gaps = !run.never_fired().is_empty() || !run.never_quiet().is_empty();
+        let this = if !run.broken.is_empty() {
+            EXIT_TROUBLE
+        } else if failed || (args.require_coverage && gaps) {
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
+        };
+        code = code.max(this);
+    }
+    code
+}
+
+/// `tally explain ID`: exit 0, or 2 for an unknown id.
+pub fn explain(args: ExplainArgs) -> i32 {
+    let Some(pack) = load_pack(&args.rules, style()) else {
+        return EXIT_TROUBLE;
+    };
+    match rule_info::explain(&pack, &args.id) {
+        Some(text) => {
+            print!("{text}");
+            EXIT_OK
+        }
+        None => {
+            eprintln!(
+                "error: no rule `{}` in {}; `tally rules` lists them",
+                args.id,
+                pack.names.join(" → ")
+            );
+            EXIT_TROUBLE
+        }
+    }
+}
+
+/// `tally rules`: the effective rule set.
+pub fn rules(args: RulesArgs) -> i32 {
+    let Some(pack) = load_pack(&args.rules, style()) else {
+        return EXIT_TROUBLE;
+    };
+    print!("{}", rule_info::list(&pack, args.year));
+    EXIT_OK
+}
