@@ -3,7 +3,9 @@
 //! exactly as it was found. Beyond "no panic": every place reported lies inside its file on a
 //! character boundary, and every rendered diagnostic names its file.
 
-use std::sync::Arc;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use tally::check::{CheckOptions, check_dataset};
 use tally::dataset::{Node, NodeKind};
 use tally::eval::{Data, run_rule};
 use tally::finding::FileReport;
@@ -67,7 +69,8 @@ pub fn dataset(text: &str) {
 
 /// Arbitrary rules against arbitrary data: the input is split at the first NUL into a rule
 /// file and a dataset. When both load, every rule runs, with the dataset as its own prior year
-/// (so `prior.…` runs too, without reading files that `meta.prior` names), and the findings
+/// (so `prior.…` runs too, without reading files that `meta.prior` names): once rule by rule,
+/// and once through `check_dataset` (years, reference datasets, explanations). The findings
 /// are rendered as text and as JSON.
 pub fn check(text: &str) {
     let Some((rules, data)) = text.split_once('\0') else {
@@ -80,34 +83,52 @@ pub fn check(text: &str) {
     let Ok(dataset) = parse_dataset("fuzz.yaml".into(), data.to_string(), Limits::default()) else {
         return;
     };
-    let data = Data {
+    let data_ref = Data {
         root: &dataset.root,
         file: &dataset.file,
     };
     let mut report = FileReport::new(dataset.file.clone());
     for rule in &rules.rules {
-        report.findings.extend(run_rule(rule, data, Some(data)));
+        report
+            .findings
+            .extend(run_rule(rule, data_ref, Some(data_ref)));
     }
-    let text = &dataset.file.text;
+    assert_report(&report);
+    let prior = parse_dataset("prior.yaml".into(), data.to_string(), Limits::default())
+        .expect("the same text loads twice");
+    let options = CheckOptions {
+        // Already loaded: `check_dataset` must not read a file that the input names.
+        prior: Some("prior.yaml".into()),
+        prior_loaded: OnceLock::from(Ok(Arc::new(prior))),
+        ..CheckOptions::default()
+    };
+    let report = check_dataset(&dataset, Path::new("fuzz.yaml"), &rules, &options);
+    assert_report(&report);
+}
+
+/// Every place of every finding lies in its file; the report renders, naming the file.
+fn assert_report(report: &FileReport) {
+    let text = &report.file.text;
     for f in &report.findings {
         if let Some(span) = f.primary {
             assert_inside(text, span, &f.message);
         }
         for v in &f.values {
-            assert_inside(text, v.span, &v.path);
+            let file_text = v.prior.as_ref().map_or(text, |p| &p.text);
+            assert_inside(file_text, v.span, &v.path);
         }
         for (span, label) in &f.notes {
             assert_inside(text, *span, label);
         }
     }
-    let shown = render_report(&report, Style::plain(100));
+    let shown = render_report(report, Style::plain(100));
     if !report.findings.is_empty() {
         assert!(
             shown.contains("fuzz.yaml"),
             "the file is not named:\n{shown}"
         );
     }
-    let json = serde_json::to_string(&tally::json::file_json(&report)).expect("JSON");
+    let json = serde_json::to_string(&tally::json::file_json(report)).expect("JSON");
     assert!(json.starts_with('{'));
 }
 
