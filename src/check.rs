@@ -136,6 +136,24 @@ pub fn check_loaded<'r>(
     report
 }
 
+/// The prior-year file a dataset at `path` names in `meta.prior` (relative to its folder).
+pub fn declared_prior(dataset: &Dataset, path: &Path) -> Option<PathBuf> {
+    let rel = dataset.root.at("meta.prior")?.as_text()?;
+    Some(path.parent().unwrap_or(Path::new("")).join(rel))
+}
+
+/// A prior-year dataset already in memory, used as `--prior` would be (fixtures patch the
+/// prior year's text and hand it over without writing a file).
+pub fn with_prior(options: CheckOptions, name: PathBuf, prior: Dataset) -> CheckOptions {
+    let loaded = OnceLock::new();
+    let _ = loaded.set(shared(Ok(prior)));
+    CheckOptions {
+        prior: Some(name),
+        prior_loaded: loaded,
+        ..options
+    }
+}
+
 /// Loads the prior-year dataset named by `--prior` or by `meta.prior` (relative to the
 /// dataset's folder). A prior that cannot be loaded is a finding on this dataset.
 fn load_prior(
@@ -152,8 +170,8 @@ fn load_prior(
                 .get_or_init(|| shared(load_dataset(p, options.limits)));
             (p.clone(), shared.clone())
         }
-        (None, Some(rel)) => {
-            let p = path.parent().unwrap_or(Path::new("")).join(rel);
+        (None, Some(_)) => {
+            let p = declared_prior(dataset, path).expect("meta.prior is text");
             let loaded = shared(load_dataset(&p, options.limits));
             (p, loaded)
         }

@@ -375,11 +375,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             Value::Text(t) => t.to_string(),
             Value::Bool(b) => b.to_string(),
             Value::Node(node, place) => {
-                let file = if place.prior {
-                    self.prior.map_or(self.data.file, |p| p.file)
-                } else {
-                    self.data.file
-                };
+                let file = self.file_of(place);
                 match &node.kind {
                     NodeKind::Text(t) => t.to_string(),
                     _ => node.describe(file).to_string(),
@@ -493,19 +489,31 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         })
     }
 
-    /// Records a text value read from the data, when tracing.
-    fn trace_text(&mut self, v: &Value<'d>) {
-        if let (Some(trace), Value::Node(node, place)) = (&mut self.trace, v) {
-            let file = match (place.prior, self.prior) {
-                (true, Some(p)) => p.file,
-                _ => self.data.file,
-            };
+    /// The file a data place belongs to: the dataset, or its prior year.
+    fn file_of(&self, place: &Place) -> &'d Arc<SourceFile> {
+        match (place.prior, self.prior) {
+            (true, Some(p)) => p.file,
+            _ => self.data.file,
+        }
+    }
+
+    /// Records a value read from the data, when tracing, so that its finding can label it.
+    fn trace_value(&mut self, node: &Node, place: &Place) {
+        let file = self.file_of(place);
+        if let Some(trace) = &mut self.trace {
             trace.values.push(ValueRef {
                 path: place.display(),
-                text: file.text(node.span).to_string(),
+                text: node.describe(file).to_string(),
                 span: node.span,
                 prior: place.prior.then(|| file.clone()),
             });
+        }
+    }
+
+    /// Records a text value read from the data, when tracing.
+    fn trace_text(&mut self, v: &Value<'d>) {
+        if let Value::Node(node, place) = v {
+            self.trace_value(node, place);
         }
     }
 
@@ -560,19 +568,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         match v {
             Value::Num(n) => Ok(n),
             Value::Node(node, place) => {
-                let file = if place.prior {
-                    self.prior.map_or(self.data.file, |p| p.file)
-                } else {
-                    self.data.file
-                };
-                if let Some(t) = &mut self.trace {
-                    t.values.push(ValueRef {
-                        path: place.display(),
-                        text: node.describe(file).to_string(),
-                        span: node.span,
-                        prior: place.prior.then(|| file.clone()),
-                    });
-                }
+                self.trace_value(node, &place);
                 match &node.kind {
                     NodeKind::Number(n) => Ok(n.num()),
                     NodeKind::OutOfRange(text) => Err(Problem::WrongKind {

@@ -12,7 +12,7 @@
 //!     quiet: [FA-TOT-001]                            # must not be
 //! ```
 
-use crate::check::{CheckOptions, check_dataset};
+use crate::check::{CheckOptions, check_dataset, declared_prior, with_prior};
 use crate::load::parse_dataset;
 use crate::patch;
 use crate::ruleset::RuleSet;
@@ -71,14 +71,18 @@ pub fn run(file: &Path, text: &str, rules: &RuleSet) -> Result<Vec<Outcome>, Str
     let base_path = dir.join(&spec.base);
     let base =
         std::fs::read_to_string(&base_path).map_err(|e| format!("{}: {e}", base_path.display()))?;
-    let prior_path = prior_of(&base_path, &base);
-    let prior = prior_path
-        .as_ref()
-        .and_then(|p| std::fs::read_to_string(p).ok());
+    let prior = parse_dataset(
+        base_path.display().to_string(),
+        base.clone(),
+        Limits::default(),
+    )
+    .ok()
+    .and_then(|d| declared_prior(&d, &base_path))
+    .and_then(|p| Some((std::fs::read_to_string(&p).ok()?, p)));
     Ok(spec
         .cases
         .iter()
-        .map(|case| run_case(case, &base_path, &base, prior.as_deref(), rules))
+        .map(|case| run_case(case, &base_path, &base, prior.as_ref(), rules))
         .collect())
 }
 
@@ -86,7 +90,7 @@ fn run_case(
     case: &Case,
     base_path: &Path,
     base: &str,
-    prior: Option<&str>,
+    prior: Option<&(String, PathBuf)>,
     rules: &RuleSet,
 ) -> Outcome {
     let mut outcome = Outcome {
@@ -94,35 +98,13 @@ fn run_case(
         fired: BTreeSet::new(),
         problems: Vec::new(),
     };
-    let patched = patch::apply(base, &as_patches(&case.set));
-    let patched_prior = prior.map(|p| patch::apply(p, &as_patches(&case.set_prior)));
-    let (text, prior_text) = match (patched, patched_prior.transpose()) {
-        (Ok(t), Ok(p)) => (t, p),
-        (Err(e), _) | (_, Err(e)) => {
-            outcome.problems.push(e);
+    match check_case(case, base_path, base, prior, rules) {
+        Ok(fired) => outcome.fired = fired,
+        Err(problem) => {
+            outcome.problems.push(problem);
             return outcome;
         }
-    };
-    // The patched prior year goes to a temporary file, as `--prior` would.
-    let tmp = tempfile::NamedTempFile::new();
-    let mut options = CheckOptions::default();
-    if let (Some(p), Ok(tmp)) = (&prior_text, &tmp)
-        && std::fs::write(tmp.path(), p).is_ok()
-    {
-        options.prior = Some(tmp.path().to_path_buf());
     }
-    let dataset = match parse_dataset(base_path.display().to_string(), text, Limits::default()) {
-        Ok(d) => d,
-        Err(f) => {
-            outcome.problems.push(format!(
-                "the patched dataset does not load: {}",
-                f.error.message
-            ));
-            return outcome;
-        }
-    };
-    let report = check_dataset(&dataset, base_path, rules, &options);
-    outcome.fired = report.findings.iter().map(|f| f.rule.clone()).collect();
     for id in &case.fires {
         if rules.get(id).is_none() {
             outcome.problems.push(format!("no rule `{id}`"));
@@ -142,15 +124,30 @@ fn run_case(
     outcome
 }
 
-fn as_patches(set: &BTreeMap<String, String>) -> Vec<(String, String)> {
-    set.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+/// Patches the dataset (and its prior year), checks it, and returns the rules that fired.
+fn check_case(
+    case: &Case,
+    base_path: &Path,
+    base: &str,
+    prior: Option<&(String, PathBuf)>,
+    rules: &RuleSet,
+) -> Result<BTreeSet<String>, String> {
+    let load = |name: &Path, text: String| {
+        parse_dataset(name.display().to_string(), text, Limits::default())
+            .map_err(|f| format!("the patched dataset does not load: {}", f.error.message))
+    };
+    let dataset = load(base_path, patch::apply(base, patches(&case.set))?)?;
+    let mut options = CheckOptions::default();
+    if let Some((text, path)) = prior {
+        let patched = load(path, patch::apply(text, patches(&case.set_prior))?)?;
+        options = with_prior(options, path.clone(), patched);
+    }
+    let report = check_dataset(&dataset, base_path, rules, &options);
+    Ok(report.findings.iter().map(|f| f.rule.clone()).collect())
 }
 
-/// The prior-year file a dataset names in `meta.prior`.
-fn prior_of(base_path: &Path, base: &str) -> Option<PathBuf> {
-    let dataset = parse_dataset("base".into(), base.to_string(), Limits::default()).ok()?;
-    let rel = dataset.root.at("meta.prior")?.as_text()?;
-    Some(base_path.parent()?.join(rel))
+fn patches(set: &BTreeMap<String, String>) -> impl Iterator<Item = (&str, &str)> {
+    set.iter().map(|(k, v)| (k.as_str(), v.as_str()))
 }
 
 /// Reads YAML into JSON values for serde. Every scalar becomes a JSON string of its YAML

@@ -7,11 +7,14 @@ use crate::load::parse_dataset;
 use crate::yaml::Limits;
 
 /// Replaces the values at `path`s (`a.b[0].c`) in `text` with the given YAML texts.
-pub fn apply(text: &str, patches: &[(String, String)]) -> Result<String, String> {
-    let mut out = text.to_string();
+pub fn apply<'a>(
+    text: &str,
+    patches: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<String, String> {
+    let dataset = parse_dataset("patch".into(), text.to_string(), Limits::default())
+        .map_err(|f| format!("the dataset does not load: {}", f.error.message))?;
+    let mut edits = Vec::new();
     for (path, value) in patches {
-        let dataset = parse_dataset("patch".into(), out.clone(), Limits::default())
-            .map_err(|f| format!("the dataset does not load: {}", f.error.message))?;
         let node =
             find(&dataset.root, path).ok_or_else(|| format!("no `{path}` in the dataset"))?;
         if matches!(node.kind, NodeKind::Map(_) | NodeKind::List(_)) {
@@ -20,7 +23,13 @@ pub fn apply(text: &str, patches: &[(String, String)]) -> Result<String, String>
                 node.kind_name()
             ));
         }
-        out.replace_range(node.span.range(), value);
+        edits.push((node.span, value));
+    }
+    // Splice from the end of the text, so that earlier spans stay valid.
+    edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+    let mut out = text.to_string();
+    for (span, value) in edits {
+        out.replace_range(span.range(), value);
     }
     Ok(out)
 }
@@ -54,23 +63,19 @@ mod tests {
     #[test]
     fn replaces_only_the_value() {
         let text = "a:\n  b: 1.00 # note\n  c: [1, 2]\n";
-        let patched = apply(
-            text,
-            &[("a.b".into(), "2.50".into()), ("a.c[1]".into(), "7".into())],
-        )
-        .unwrap();
+        let patched = apply(text, [("a.b", "2.50"), ("a.c[1]", "7")]).unwrap();
         assert_eq!(patched, "a:\n  b: 2.50 # note\n  c: [1, 7]\n");
     }
 
     #[test]
     fn unknown_paths_and_containers_are_refused() {
         assert!(
-            apply("a: 1\n", &[("b".into(), "1".into())])
+            apply("a: 1\n", [("b", "1")])
                 .unwrap_err()
                 .contains("no `b`")
         );
         assert!(
-            apply("a: {x: 1}\n", &[("a".into(), "1".into())])
+            apply("a: {x: 1}\n", [("a", "1")])
                 .unwrap_err()
                 .contains("a mapping")
         );
