@@ -105,8 +105,8 @@ pub fn check_loaded<'r>(
         .at("meta.department")
         .and_then(|n| n.as_text())
         .map(str::to_string);
-    let has_years = rules.iter().any(|r| r.since.is_some() || r.until.is_some());
-    if year.is_none() && has_years {
+    // Only a dataset without a year asks whether any rule has years.
+    if year.is_none() && rules.iter().any(|r| r.since.is_some() || r.until.is_some()) {
         report.notes.push(
             "the dataset has no `meta.year`: every rule was applied, whatever its years".into(),
         );
