@@ -144,10 +144,12 @@ pub struct Path {
     pub root_span: Span,
     /// The rest of the path.
     pub segments: Vec<Segment>,
+    /// Its number among the distinct paths of the rule set (see [`crate::path_slots`]).
+    pub slot: Option<u32>,
 }
 
 /// One step of a path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Segment {
     /// `.name` or `."quoted name"`.
     Key(String),

@@ -8,6 +8,7 @@ use crate::explanations;
 use crate::file_error::FileError;
 use crate::finding::{FileReport, Finding};
 use crate::load::{LoadFailure, load_dataset};
+use crate::path_slots::PathCache;
 use crate::ruleset::RuleSet;
 use crate::severity::Severity;
 use crate::yaml::Limits;
@@ -119,6 +120,7 @@ pub fn check_loaded<'r>(
         root: &p.root,
         file: &p.file,
     });
+    let mut cache = PathCache::default();
     for rule in rules {
         if !applies_to_year(rule, year) {
             report.skipped_by_year += 1;
@@ -130,7 +132,7 @@ pub fn check_loaded<'r>(
         }
         report.rules_applied += 1;
         report.applied.push(rule.id.clone());
-        report.findings.extend(run_rule(rule, data, prior_data));
+        report.findings.extend(run_rule(rule, data, prior_data, &mut cache));
     }
     explanations::apply(dataset, &mut report);
     report

@@ -11,6 +11,7 @@ use crate::ast::{
 use crate::dataset::{Node, NodeKind};
 use crate::finding::{Finding, RuleSite, ValueRef};
 use crate::number::{self, ArithError, CmpOp, Num, can_hold};
+use crate::path_slots::{PathCache, Slot};
 use crate::ruleset::PRIOR;
 use crate::source::{SourceFile, Span};
 use rust_decimal::Decimal;
@@ -27,11 +28,18 @@ pub struct Data<'d> {
 }
 
 /// Runs one rule against a dataset (and its prior year, if any), returning its findings.
-pub fn run_rule<'d>(rule: &Rule, data: Data<'d>, prior: Option<Data<'d>>) -> Vec<Finding> {
+/// `cache` remembers where the rule's paths led, for the next rule on the same dataset.
+pub fn run_rule<'d>(
+    rule: &Rule,
+    data: Data<'d>,
+    prior: Option<Data<'d>>,
+    cache: &mut PathCache<'d>,
+) -> Vec<Finding> {
     let mut ev = Evaluator {
         rule,
         data,
         prior,
+        cache: std::mem::take(cache),
         vars: Vec::new(),
         visible: None,
         guard: false,
@@ -40,6 +48,7 @@ pub fn run_rule<'d>(rule: &Rule, data: Data<'d>, prior: Option<Data<'d>>) -> Vec
         findings: Vec::new(),
     };
     ev.block(&rule.body);
+    *cache = ev.cache;
     ev.findings
 }
 
@@ -129,11 +138,22 @@ type Eval<T> = Result<T, Problem>;
 /// What a variable stands for.
 #[derive(Clone, Debug)]
 enum Binding<'r, 'd> {
-    /// A loop item.
-    Item(Value<'d>),
+    /// A loop item. Unless data paths were on when the loop ran, the item's place has no path
+    /// (building one string per row made loops the evaluator's main cost); the origin lets a
+    /// traced re-run find the item again with its path.
+    Item(Value<'d>, Option<Origin<'r>>),
     /// A `let`: evaluated where it is used, so that a failing check's trace reaches the data
     /// values behind it. The number is how many variables were bound before it.
     Let(&'r Expr, usize),
+}
+
+/// Where a loop item came from: item `index` of the list `list`, evaluated with the first
+/// `visible` variables in scope.
+#[derive(Clone, Copy, Debug)]
+struct Origin<'r> {
+    list: &'r Expr,
+    visible: usize,
+    index: usize,
 }
 
 /// The comparison that decided a check, for the help text.
@@ -157,6 +177,8 @@ struct Evaluator<'r, 'd> {
     rule: &'r Rule,
     data: Data<'d>,
     prior: Option<Data<'d>>,
+    /// Where the dataset's paths led, shared by the rules run on it.
+    cache: PathCache<'d>,
     /// Variables in scope, innermost last.
     vars: Vec<(&'r str, Binding<'r, 'd>)>,
     /// While a `let` expression is evaluated: how many variables it may see (those bound
@@ -200,21 +222,35 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     }
 
     fn for_each(&mut self, var: &'r str, list: &'r Expr, body: &'r [Stmt]) {
-        // The list's path is worked out once per loop, so that each item can name its place.
-        let resolved = self.with_paths(|ev| ev.value(list));
+        let visible = self.vars.len();
+        let paths = self.paths;
+        let origin = move |index| {
+            (!paths).then_some(Origin {
+                list,
+                visible,
+                index,
+            })
+        };
+        let resolved = self.value(list);
         let items: Vec<Value<'d>> = match resolved {
             Ok(Value::Node(node, place)) => match &node.kind {
                 NodeKind::List(items) => {
                     // Items are made one at a time: a table of 300,000 rows needs no second
                     // list of 300,000 values beside it.
                     for (i, item) in items.iter().enumerate() {
-                        self.run_body(var, Value::Node(item, place.child_index(i, true)), body);
+                        let item = Value::Node(item, place.child_index(i, self.paths));
+                        self.run_body(var, item, origin(i), body);
                     }
                     return;
                 }
                 NodeKind::Null => return,
                 _ => {
                     let found = node.kind_name().to_string();
+                    // The message names the list: work out its path.
+                    let place = match self.with_paths(|ev| ev.value(list)) {
+                        Ok(Value::Node(_, place)) => place,
+                        _ => place,
+                    };
                     self.problem_finding(
                         list,
                         Problem::WrongKind {
@@ -237,16 +273,41 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 return;
             }
         };
-        for item in items {
-            self.run_body(var, item, body);
+        for (i, item) in items.into_iter().enumerate() {
+            self.run_body(var, item, origin(i), body);
         }
     }
 
     /// Runs a loop body with `var` bound to one item.
-    fn run_body(&mut self, var: &'r str, item: Value<'d>, body: &'r [Stmt]) {
-        self.vars.push((var, Binding::Item(item)));
+    fn run_body(
+        &mut self,
+        var: &'r str,
+        item: Value<'d>,
+        origin: Option<Origin<'r>>,
+        body: &'r [Stmt],
+    ) {
+        self.vars.push((var, Binding::Item(item, origin)));
         self.block(body);
         self.vars.pop();
+    }
+
+    /// A loop item found again with data paths on, for a traced re-run inside a loop that
+    /// ran without them.
+    fn item_with_path(&mut self, origin: Origin<'r>) -> Eval<Value<'d>> {
+        let saved = self.visible.replace(origin.visible);
+        let list = self.with_paths(|ev| ev.value(origin.list));
+        self.visible = saved;
+        let item = match list? {
+            Value::Node(node, place) => match &node.kind {
+                NodeKind::List(items) => items
+                    .get(origin.index)
+                    .map(|item| Value::Node(item, place.child_index(origin.index, true))),
+                _ => None,
+            },
+            Value::List(items) => items.into_iter().nth(origin.index),
+            _ => None,
+        };
+        item.ok_or_else(|| Problem::Other("a loop item could not be found again".into()))
     }
 
     /// Runs `f` with data paths built, restoring the previous setting.
@@ -699,7 +760,10 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             .rev()
             .find(|(n, _)| *n == p.root);
         let (start, mut segments) = match bound.map(|(_, b)| b.clone()) {
-            Some(Binding::Item(v)) => (v, p.segments.as_slice()),
+            Some(Binding::Item(_, Some(origin))) if tracing => {
+                (self.item_with_path(origin)?, p.segments.as_slice())
+            }
+            Some(Binding::Item(v, _)) => (v, p.segments.as_slice()),
             Some(Binding::Let(expr, seen)) => {
                 let saved = self.visible.replace(seen);
                 let v = self.value(expr);
@@ -718,13 +782,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 };
                 (Value::Node(prior.root, place), p.segments.as_slice())
             }
-            None => {
-                let place = Place::default();
-                let root_key = std::slice::from_ref(&p.root);
-                // The root name is the first key of the dataset.
-                let v = self.step_key(Value::Node(self.data.root, place), &root_key[0], true)?;
-                (v, p.segments.as_slice())
-            }
+            None => return self.dataset_path(p),
         };
         let mut value = start;
         while let Some((seg, rest)) = segments.split_first() {
@@ -735,6 +793,41 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             segments = rest;
         }
         Ok(value)
+    }
+
+    /// Resolves a path from the dataset's root (its root name is the first key), through the
+    /// cache when data paths are off: the cache keeps nodes, not the paths' text.
+    fn dataset_path(&mut self, p: &'r Path) -> Eval<Value<'d>> {
+        let slot = p.slot.filter(|_| !self.paths);
+        if let Some(slot) = slot {
+            match self.cache.get(slot) {
+                Slot::Found(node, key) => {
+                    let place = Place {
+                        key,
+                        ..Place::default()
+                    };
+                    return Ok(Value::Node(node, place));
+                }
+                Slot::Missing(at) => return Err(Problem::missing_untold(at)),
+                Slot::Unknown => {}
+            }
+        }
+        let root = Value::Node(self.data.root, Place::default());
+        let mut value = self.step_key(root, &p.root, true);
+        for seg in &p.segments {
+            value = value.and_then(|v| match seg {
+                Segment::Key(k) => self.step_key(v, k, false),
+                Segment::Index(i) => self.step_index(v, *i),
+            });
+        }
+        if let Some(slot) = slot {
+            match &value {
+                Ok(Value::Node(node, place)) => self.cache.set(slot, Slot::Found(node, place.key)),
+                Err(Problem::Missing { at, .. }) => self.cache.set(slot, Slot::Missing(*at)),
+                _ => {}
+            }
+        }
+        value
     }
 
     fn step_key(&self, v: Value<'d>, key: &str, from_root: bool) -> Eval<Value<'d>> {

@@ -47,6 +47,7 @@ pub mod output;
 pub mod pack;
 pub mod parser;
 pub mod patch;
+pub mod path_slots;
 pub mod render;
 pub mod rule_commands;
 pub mod rule_error;

@@ -378,6 +378,7 @@ impl Lower {
             root: root.as_str().to_string(),
             root_span,
             segments,
+            slot: None,
         }
     }
 

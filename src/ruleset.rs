@@ -75,6 +75,7 @@ impl RuleSet {
             rule.uses_prior = reads_prior(rule);
         }
         if errors.is_empty() {
+            crate::path_slots::assign(&mut rules);
             Ok(RuleSet { rules })
         } else {
             errors.sort_by_key(|e| (e.file.name.clone(), e.span.start));

@@ -8,7 +8,9 @@ use crate::dataset::{Entry, Node, NodeKind, plain_scalar};
 use crate::file_error::FileError;
 use crate::source::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
-use std::collections::{HashMap, HashSet};
+// foldhash: keys are hashed once per key of the file; SipHash was 3% of a check. Seeded per
+// process, so a hostile file cannot aim for collisions.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::Arc;
 
 /// Limits that keep hostile input from exhausting the machine.
@@ -374,17 +376,21 @@ fn count_nodes(node: &Node) -> usize {
 
 /// Converts saphyr's character indexes to byte offsets.
 ///
-/// Events arrive almost in file order, so a cursor that moves forward makes the conversion
-/// linear in the file. For the occasional step back, the cursor restarts from a checkpoint
-/// recorded every [`CHECKPOINT`] characters on the way forward, never from the beginning.
+/// Events arrive in file order, so a cursor that moves forward makes the conversion linear in
+/// the file; it moves a machine word (8 bytes) at a time while that cannot overshoot. For a
+/// step back (not seen in practice, but cheap to allow), the cursor restarts from a
+/// checkpoint recorded about every [`CHECKPOINT`] characters on the way forward, never from
+/// the beginning.
 struct CharToByte<'a> {
     text: &'a str,
     base: usize,
     ascii: bool,
+    /// The cursor: `char_idx` characters start before byte `byte_idx`.
     char_idx: usize,
     byte_idx: usize,
-    /// Byte offset of character `k * CHECKPOINT`, for every k reached so far.
-    checkpoints: Vec<usize>,
+    /// (character, byte) pairs of the cursor, in increasing order, one about every
+    /// [`CHECKPOINT`] characters.
+    checkpoints: Vec<(usize, usize)>,
 }
 
 const CHECKPOINT: usize = 1024;
@@ -397,7 +403,7 @@ impl<'a> CharToByte<'a> {
             ascii: text.is_ascii(),
             char_idx: 0,
             byte_idx: 0,
-            checkpoints: vec![0],
+            checkpoints: vec![(0, 0)],
         }
     }
 
@@ -407,34 +413,50 @@ impl<'a> CharToByte<'a> {
         }
         if char_idx < self.char_idx {
             let k = (char_idx / CHECKPOINT).min(self.checkpoints.len() - 1);
-            self.char_idx = k * CHECKPOINT;
-            self.byte_idx = self.checkpoints[k];
+            let back = self.checkpoints[..=k]
+                .iter()
+                .rposition(|&(c, _)| c <= char_idx)
+                .unwrap_or(0);
+            (self.char_idx, self.byte_idx) = self.checkpoints[back];
         }
-        // The text is valid UTF-8, so each character's first byte gives its length: a step per
-        // character, where decoding every character costs several times more.
-        let bytes = self.text.as_bytes();
-        while self.char_idx < char_idx {
-            let Some(&lead) = bytes.get(self.byte_idx) else {
-                break;
-            };
-            self.char_idx += 1;
-            self.byte_idx += utf8_len(lead);
-            if self.char_idx.is_multiple_of(CHECKPOINT)
-                && self.char_idx / CHECKPOINT == self.checkpoints.len()
-            {
-                self.checkpoints.push(self.byte_idx);
-            }
+        let (byte_idx, chars) =
+            advance(self.text.as_bytes(), self.byte_idx, char_idx - self.char_idx);
+        self.byte_idx = byte_idx;
+        self.char_idx = char_idx - chars;
+        if self.char_idx >= self.checkpoints.len() * CHECKPOINT {
+            self.checkpoints.push((self.char_idx, self.byte_idx));
         }
         self.base + self.byte_idx
     }
 }
 
-/// The length of the UTF-8 character that starts with byte `lead`.
-fn utf8_len(lead: u8) -> usize {
-    match lead.leading_ones() {
-        0 => 1,
-        n => n as usize,
+/// Moves from byte `at` (the start of a character, or inside one) over `chars` characters of
+/// valid UTF-8: the byte where the next character then starts, and how many of the `chars`
+/// were left when the text ended.
+fn advance(bytes: &[u8], mut at: usize, mut chars: usize) -> (usize, usize) {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A word holds at most 8 characters (lead bytes), so while 8 or more are left it can be
+    // skipped whole, counting its lead bytes: a continuation byte is 0b10xx_xxxx.
+    while chars >= 8 {
+        let Some(word) = bytes.get(at..at + 8) else {
+            break;
+        };
+        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        let continuation = (w & !(w << 1) & HIGH).count_ones() as usize;
+        chars -= 8 - continuation;
+        at += 8;
     }
+    // The rest byte by byte; a word may have ended inside a character.
+    while let Some(&b) = bytes.get(at) {
+        if b & 0xc0 != 0x80 {
+            if chars == 0 {
+                break;
+            }
+            chars -= 1;
+        }
+        at += 1;
+    }
+    (at, chars)
 }
 
 #[cfg(test)]
@@ -558,6 +580,23 @@ mod tests {
             3 + 5000 * 3,
             "past the end stays at the end"
         );
+    }
+
+    proptest::proptest! {
+        /// Any sequence of look-ups, forward or back, gives the offsets `char_indices` gives.
+        #[test]
+        fn char_to_byte_agrees_with_char_indices(
+            text in "[a-z 名😀é\n]{0,300}",
+            lookups in proptest::collection::vec(0usize..320, 1..40),
+        ) {
+            let mut offsets: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+            offsets.push(text.len());
+            let mut pos = CharToByte::new(&text, 7);
+            for c in lookups {
+                let want = 7 + offsets[c.min(offsets.len() - 1)];
+                proptest::prop_assert_eq!(pos.byte(c), want, "character {}", c);
+            }
+        }
     }
 
     #[test]
