@@ -104,11 +104,19 @@ mod tests {
     use std::sync::Arc;
 
     fn slots_of(rule: &Rule) -> Vec<(String, Option<u32>)> {
+        fn walk(stmts: &[Stmt], found: &mut Vec<(String, Option<u32>)>) {
+            for stmt in stmts {
+                let (expr, body) = match stmt {
+                    Stmt::Check(e) | Stmt::Let { value: e, .. } => (e, &[][..]),
+                    Stmt::For { list, body, .. } => (list, &body[..]),
+                    Stmt::When { cond, body } => (cond, &body[..]),
+                };
+                crate::ruleset::visit_paths(expr, &mut |p| found.push((p.root.clone(), p.slot)));
+                walk(body, found);
+            }
+        }
         let mut found = Vec::new();
-        let mut body = rule.body.clone();
-        for_each_expr(&mut body, &mut |e| {
-            for_each_path(e, &mut |p| found.push((p.root.clone(), p.slot)))
-        });
+        walk(&rule.body, &mut found);
         found
     }
 
@@ -116,7 +124,7 @@ mod tests {
     fn equal_paths_share_a_slot_across_rules() {
         let text = "rule A error \"a\" { income.total = expenditure.total }\n\
                     rule B error \"b\" { income.total >= 0\n for r in rows { r.total >= 0 } }\n";
-        let file = Arc::new(SourceFile::new("t.tally".into(), text));
+        let file = Arc::new(SourceFile::new("t.tally", text));
         let set = RuleSet::from_files(vec![file]).unwrap();
         let a = slots_of(&set.rules[0]);
         let b = slots_of(&set.rules[1]);

@@ -42,6 +42,8 @@ pub fn parse(text: &str, base: usize, limits: Limits) -> Result<Node, FileError>
     let mut loader = Loader {
         pos: CharToByte::new(text, base),
         stack: Vec::new(),
+        items: Vec::new(),
+        entries: Vec::new(),
         anchors: HashMap::new(),
         keys: HashSet::new(),
         alias_nodes: 0,
@@ -74,17 +76,18 @@ pub fn parse(text: &str, base: usize, limits: Limits) -> Result<Node, FileError>
     })
 }
 
-/// A list or mapping being read.
+/// A list or mapping being read. Its items (entries) so far are those of the loader's
+/// `items` (`entries`) from `first` on.
 enum Frame {
     List {
         start: usize,
         anchor: usize,
-        items: Vec<Node>,
+        first: usize,
     },
     Map {
         start: usize,
         anchor: usize,
-        entries: Vec<Entry>,
+        first: usize,
         key: Option<(Arc<str>, Span)>,
         /// Keys seen, once a mapping grows large enough that a linear search would be slow.
         index: Option<HashMap<Arc<str>, usize>>,
@@ -94,6 +97,11 @@ enum Frame {
 struct Loader<'a> {
     pos: CharToByte<'a>,
     stack: Vec<Frame>,
+    /// The items of the open lists, innermost last: one growing stack instead of a vector per
+    /// list, so that a closed list is copied once into a slice of the right size.
+    items: Vec<Node>,
+    /// The entries of the open mappings, likewise.
+    entries: Vec<Entry>,
     /// Anchored nodes with the number of nodes each holds.
     anchors: HashMap<usize, (Node, usize)>,
     /// Every distinct mapping key of the file, shared by the mappings that use it: a table of
@@ -175,7 +183,7 @@ impl Loader<'_> {
                 self.stack.push(Frame::List {
                     start: span.start as usize,
                     anchor,
-                    items: Vec::new(),
+                    first: self.items.len(),
                 });
             }
             Event::MappingStart(anchor, _) => {
@@ -183,7 +191,7 @@ impl Loader<'_> {
                 self.stack.push(Frame::Map {
                     start: span.start as usize,
                     anchor,
-                    entries: Vec::new(),
+                    first: self.entries.len(),
                     key: None,
                     index: None,
                 });
@@ -232,7 +240,7 @@ impl Loader<'_> {
 
     fn key(&mut self, key: Arc<str>, span: Span) -> Result<(), FileError> {
         let Some(Frame::Map {
-            entries,
+            first,
             key: slot,
             index,
             ..
@@ -240,6 +248,7 @@ impl Loader<'_> {
         else {
             unreachable!("key: only called when a mapping expects a key")
         };
+        let entries = &self.entries[*first..];
         let earlier = match index {
             Some(index) => index.get(&key).copied(),
             // Keys are interned per file: equal keys are the same allocation.
@@ -265,23 +274,23 @@ impl Loader<'_> {
             Frame::List {
                 start,
                 anchor,
-                items,
+                first,
             } => (
                 Node {
                     span: Span::new(start, end.end as usize),
-                    kind: NodeKind::List(items.into_boxed_slice()),
+                    kind: NodeKind::List(self.items.drain(first..).collect()),
                 },
                 anchor,
             ),
             Frame::Map {
                 start,
                 anchor,
-                entries,
+                first,
                 ..
             } => (
                 Node {
                     span: Span::new(start, end.end as usize),
-                    kind: NodeKind::Map(entries.into_boxed_slice()),
+                    kind: NodeKind::Map(self.entries.drain(first..).collect()),
                 },
                 anchor,
             ),
@@ -329,23 +338,26 @@ impl Loader<'_> {
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::List { items, .. }) => items.push(node),
+            Some(Frame::List { .. }) => self.items.push(node),
             Some(Frame::Map {
-                entries,
+                first,
                 key,
                 index,
                 ..
             }) => {
+                let entries = &mut self.entries;
+                let count = entries.len() - *first;
                 let (key, key_span) = key.take().expect("a value follows its key");
+                // Indexes count from the mapping's first entry.
                 if let Some(index) = index {
-                    index.insert(key.clone(), entries.len());
-                } else if entries.len() >= 16 {
-                    let mut map: HashMap<Arc<str>, usize> = entries
+                    index.insert(key.clone(), count);
+                } else if count >= 16 {
+                    let mut map: HashMap<Arc<str>, usize> = entries[*first..]
                         .iter()
                         .enumerate()
                         .map(|(i, e)| (e.key.clone(), i))
                         .collect();
-                    map.insert(key.clone(), entries.len());
+                    map.insert(key.clone(), count);
                     *index = Some(map);
                 }
                 entries.push(Entry {
