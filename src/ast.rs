@@ -146,6 +146,21 @@ pub struct Path {
     pub segments: Vec<Segment>,
     /// Its number among the distinct paths of the rule set (see [`crate::path_slots`]).
     pub slot: Option<u32>,
+    /// What the root name names, when known before evaluation (see [`crate::path_slots`]).
+    pub scope: Scope,
+}
+
+/// What a path's root name refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// Not worked out: the evaluator looks the name up among the variables in scope.
+    #[default]
+    Unresolved,
+    /// The variable at this position of the evaluator's variable stack (`for` and `let`
+    /// names, outermost first).
+    Variable(u32),
+    /// No variable: a top-level key of the dataset (or `prior`).
+    Dataset,
 }
 
 /// One step of a path.

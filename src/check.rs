@@ -132,7 +132,9 @@ pub fn check_loaded<'r>(
         }
         report.rules_applied += 1;
         report.applied.push(rule.id.clone());
-        report.findings.extend(run_rule(rule, data, prior_data, &mut cache));
+        report
+            .findings
+            .extend(run_rule(rule, data, prior_data, &mut cache));
     }
     explanations::apply(dataset, &mut report);
     report

@@ -6,7 +6,8 @@
 //! so the cost of good diagnostics is paid only where there is something to report.
 
 use crate::ast::{
-    ArithOp, Expr, ExprKind, Func, MessagePart, Path, Rule, Segment, Stmt, Tolerance, push_segment,
+    ArithOp, Expr, ExprKind, Func, MessagePart, Path, Rule, Scope, Segment, Stmt, Tolerance,
+    push_segment,
 };
 use crate::dataset::{Node, NodeKind};
 use crate::finding::{Finding, RuleSite, ValueRef};
@@ -755,10 +756,19 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     fn path(&mut self, p: &'r Path) -> Eval<Value<'d>> {
         let tracing = self.paths;
         let visible = self.visible.unwrap_or(self.vars.len());
-        let bound = self.vars[..visible]
-            .iter()
-            .rev()
-            .find(|(n, _)| *n == p.root);
+        let bound = match p.scope {
+            Scope::Variable(i) if (i as usize) < visible => self.vars.get(i as usize),
+            Scope::Dataset => None,
+            _ => self.vars[..visible]
+                .iter()
+                .rev()
+                .find(|(n, _)| *n == p.root),
+        };
+        debug_assert!(
+            bound.is_none_or(|(n, _)| *n == p.root),
+            "{} bound wrongly",
+            p.root
+        );
         let (start, mut segments) = match bound.map(|(_, b)| b.clone()) {
             Some(Binding::Item(_, Some(origin))) if tracing => {
                 (self.item_with_path(origin)?, p.segments.as_slice())

@@ -3,7 +3,7 @@
 //! next `rule`, so an author sees every problem of a file at once.
 
 use crate::ast::{
-    ArithOp, Expr, ExprKind, Func, MessagePart, Path, Rule, Segment, Stmt, Tolerance,
+    ArithOp, Expr, ExprKind, Func, MessagePart, Path, Rule, Scope, Segment, Stmt, Tolerance,
 };
 use crate::number::CmpOp;
 use crate::rule_error::RuleError;
@@ -379,6 +379,7 @@ impl Lower {
             root_span,
             segments,
             slot: None,
+            scope: Scope::Unresolved,
         }
     }
 

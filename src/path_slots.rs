@@ -5,41 +5,60 @@
 //! keys. So when a rule set is built, every distinct path of its rules gets a number, its
 //! slot; while one dataset is checked, a [`PathCache`] remembers where each slot led.
 
-use crate::ast::{Expr, ExprKind, Path, Rule, Segment, Stmt};
+use crate::ast::{Expr, ExprKind, Path, Rule, Scope, Segment, Stmt};
 use crate::dataset::Node;
 use crate::source::Span;
 use std::collections::HashMap;
 
 /// Numbers the distinct paths of `rules` (paths with the same root name and segments share
-/// a slot). Whether a path is read from the dataset or from a variable is decided when it is
-/// evaluated: the evaluator only uses the slot of a path whose root names no variable.
+/// a slot), and works out what each root name refers to: a `for` or `let` variable (by its
+/// position on the evaluator's variable stack, so that it is not looked up by name) or the
+/// dataset. The evaluator only uses the slot of a path that reads the dataset.
 pub fn assign(rules: &mut [Rule]) {
     let mut slots: HashMap<(String, Vec<Segment>), u32> = HashMap::new();
+    let mut number = |path: &mut Path, scope: &[String]| {
+        let next = u32::try_from(slots.len()).unwrap_or(u32::MAX);
+        let key = (path.root.clone(), path.segments.clone());
+        path.slot = Some(*slots.entry(key).or_insert(next));
+        path.scope = match scope.iter().rposition(|name| *name == path.root) {
+            Some(i) => u32::try_from(i).map_or(Scope::Unresolved, Scope::Variable),
+            None => Scope::Dataset,
+        };
+    };
     for rule in rules {
-        for_each_expr(&mut rule.body, &mut |expr| {
-            for_each_path(expr, &mut |path| {
-                let next = u32::try_from(slots.len()).unwrap_or(u32::MAX);
-                let key = (path.root.clone(), path.segments.clone());
-                path.slot = Some(*slots.entry(key).or_insert(next));
-            });
-        });
+        number_stmts(&mut rule.body, &mut Vec::new(), &mut number);
     }
 }
 
-fn for_each_expr(stmts: &mut [Stmt], f: &mut impl FnMut(&mut Expr)) {
+/// Calls `f` on every path of `stmts` with the variables in scope there, in the order the
+/// evaluator binds them: a `let` from its statement to the end of its block, a `for`
+/// variable in its body.
+fn number_stmts(
+    stmts: &mut [Stmt],
+    scope: &mut Vec<String>,
+    f: &mut impl FnMut(&mut Path, &[String]),
+) {
+    let depth = scope.len();
     for stmt in stmts {
         match stmt {
-            Stmt::Check(e) | Stmt::Let { value: e, .. } => f(e),
-            Stmt::For { list, body, .. } => {
-                f(list);
-                for_each_expr(body, f);
+            Stmt::Check(e) => for_each_path(e, &mut |p| f(p, scope)),
+            Stmt::Let { name, value } => {
+                for_each_path(value, &mut |p| f(p, scope));
+                scope.push(name.clone());
+            }
+            Stmt::For { var, list, body } => {
+                for_each_path(list, &mut |p| f(p, scope));
+                scope.push(var.clone());
+                number_stmts(body, scope, f);
+                scope.pop();
             }
             Stmt::When { cond, body } => {
-                f(cond);
-                for_each_expr(body, f);
+                for_each_path(cond, &mut |p| f(p, scope));
+                number_stmts(body, scope, f);
             }
         }
     }
+    scope.truncate(depth);
 }
 
 fn for_each_path(expr: &mut Expr, f: &mut impl FnMut(&mut Path)) {
@@ -103,15 +122,19 @@ mod tests {
     use crate::source::SourceFile;
     use std::sync::Arc;
 
-    fn slots_of(rule: &Rule) -> Vec<(String, Option<u32>)> {
-        fn walk(stmts: &[Stmt], found: &mut Vec<(String, Option<u32>)>) {
+    type Numbered = (String, Option<u32>, Scope);
+
+    fn slots_of(rule: &Rule) -> Vec<Numbered> {
+        fn walk(stmts: &[Stmt], found: &mut Vec<Numbered>) {
             for stmt in stmts {
                 let (expr, body) = match stmt {
                     Stmt::Check(e) | Stmt::Let { value: e, .. } => (e, &[][..]),
                     Stmt::For { list, body, .. } => (list, &body[..]),
                     Stmt::When { cond, body } => (cond, &body[..]),
                 };
-                crate::ruleset::visit_paths(expr, &mut |p| found.push((p.root.clone(), p.slot)));
+                crate::ruleset::visit_paths(expr, &mut |p| {
+                    found.push((p.root.clone(), p.slot, p.scope))
+                });
                 walk(body, found);
             }
         }
@@ -121,17 +144,27 @@ mod tests {
     }
 
     #[test]
-    fn equal_paths_share_a_slot_across_rules() {
+    fn equal_paths_share_a_slot_and_variables_their_place() {
         let text = "rule A error \"a\" { income.total = expenditure.total }\n\
-                    rule B error \"b\" { income.total >= 0\n for r in rows { r.total >= 0 } }\n";
+                    rule B error \"b\" {\n let t = income.total\n for r in rows {\n \
+                    for i in r.items { i.total <= t }\n r.total >= 0 } }\n";
         let file = Arc::new(SourceFile::new("t.tally", text));
         let set = RuleSet::from_files(vec![file]).unwrap();
         let a = slots_of(&set.rules[0]);
         let b = slots_of(&set.rules[1]);
-        assert_eq!(a[0], ("income".into(), Some(0)));
-        assert_eq!(a[1], ("expenditure".into(), Some(1)));
-        assert_eq!(b[0], ("income".into(), Some(0)), "the same path, the same slot");
-        assert_eq!(b[1], ("rows".into(), Some(2)));
-        assert_eq!(b[2], ("r".into(), Some(3)), "a variable's path is numbered too");
+        let dataset = |root: &str, slot| (root.to_string(), Some(slot), Scope::Dataset);
+        let variable = |root: &str, slot, i| (root.to_string(), Some(slot), Scope::Variable(i));
+        assert_eq!(a, [dataset("income", 0), dataset("expenditure", 1)]);
+        assert_eq!(
+            b,
+            [
+                dataset("income", 0), // let t = income.total: the same path, the same slot
+                dataset("rows", 2),
+                variable("r", 3, 1), // for i in r.items
+                variable("i", 4, 2),
+                variable("t", 5, 0),
+                variable("r", 6, 1), // r.total, after the inner loop
+            ]
+        );
     }
 }

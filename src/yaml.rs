@@ -340,10 +340,7 @@ impl Loader<'_> {
             None => self.root = Some(node),
             Some(Frame::List { .. }) => self.items.push(node),
             Some(Frame::Map {
-                first,
-                key,
-                index,
-                ..
+                first, key, index, ..
             }) => {
                 let entries = &mut self.entries;
                 let count = entries.len() - *first;
@@ -431,8 +428,11 @@ impl<'a> CharToByte<'a> {
                 .unwrap_or(0);
             (self.char_idx, self.byte_idx) = self.checkpoints[back];
         }
-        let (byte_idx, chars) =
-            advance(self.text.as_bytes(), self.byte_idx, char_idx - self.char_idx);
+        let (byte_idx, chars) = advance(
+            self.text.as_bytes(),
+            self.byte_idx,
+            char_idx - self.char_idx,
+        );
         self.byte_idx = byte_idx;
         self.char_idx = char_idx - chars;
         if self.char_idx >= self.checkpoints.len() * CHECKPOINT {

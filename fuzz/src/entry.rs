@@ -88,10 +88,11 @@ pub fn check(text: &str) {
         file: &dataset.file,
     };
     let mut report = FileReport::new(dataset.file.clone());
+    let mut cache = tally::path_slots::PathCache::default();
     for rule in &rules.rules {
         report
             .findings
-            .extend(run_rule(rule, data_ref, Some(data_ref)));
+            .extend(run_rule(rule, data_ref, Some(data_ref), &mut cache));
     }
     assert_report(&report);
     let prior = parse_dataset("prior.yaml".into(), data.to_string(), Limits::default())
