@@ -146,20 +146,21 @@ impl Node {
     }
 }
 
-/// Drops a tree without recursing: each list or mapping is emptied onto an explicit stack
-/// before it is dropped. Rust's own drop would recurse once per level of nesting.
+/// Drops a tree without recursing: each list or mapping hands its lists and mappings over to
+/// an explicit stack before it is dropped, so that it only drops scalars itself. Rust's own
+/// drop would recurse once per level of nesting.
 pub fn drop_tree(root: Node) {
     let mut todo = vec![root];
     while let Some(mut node) = todo.pop() {
-        match &mut node.kind {
-            NodeKind::List(items) => {
-                todo.extend(std::mem::take(items).into_vec());
+        let children: &mut dyn Iterator<Item = &mut Node> = match &mut node.kind {
+            NodeKind::List(items) => &mut items.iter_mut(),
+            NodeKind::Map(entries) => &mut entries.iter_mut().map(|e| &mut e.value),
+            _ => continue,
+        };
+        for child in children {
+            if matches!(child.kind, NodeKind::List(_) | NodeKind::Map(_)) {
+                todo.push(std::mem::replace(child, Node::null()));
             }
-            NodeKind::Map(entries) => {
-                let entries = std::mem::take(entries).into_vec();
-                todo.extend(entries.into_iter().map(|e| e.value));
-            }
-            _ => {}
         }
     }
 }
