@@ -447,16 +447,25 @@ impl<'a> CharToByte<'a> {
 /// were left when the text ended.
 fn advance(bytes: &[u8], mut at: usize, mut chars: usize) -> (usize, usize) {
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A word holds at most 8 characters (lead bytes), so while 8 or more are left it can be
-    // skipped whole, counting its lead bytes: a continuation byte is 0b10xx_xxxx.
-    while chars >= 8 {
-        let Some(word) = bytes.get(at..at + 8) else {
-            break;
-        };
+    while let Some(word) = bytes.get(at..at + 8) {
         let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-        let continuation = (w & !(w << 1) & HIGH).count_ones() as usize;
-        chars -= 8 - continuation;
-        at += 8;
+        if chars >= 8 {
+            // A word holds at most 8 characters (lead bytes), so it can be skipped whole,
+            // counting its lead bytes: a continuation byte is 0b10xx_xxxx. (The sum of the
+            // bytes' flags by multiplication: `count_ones` has no instruction on baseline x86-64.)
+            let flags = (w & !(w << 1) & HIGH) >> 7;
+            let continuation = (flags.wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize;
+            chars -= 8 - continuation;
+            at += 8;
+            continue;
+        }
+        // Most steps between two events are a few ASCII characters (a key, a number, spaces):
+        // then they are as many bytes. (Bytes are little-endian in `w`: the first is lowest.)
+        let first = HIGH & ((1u64 << (8 * chars)) - 1);
+        if w & first == 0 && word[0] & 0xc0 != 0x80 {
+            return (at + chars, 0);
+        }
+        break;
     }
     // The rest byte by byte; a word may have ended inside a character.
     while let Some(&b) = bytes.get(at) {
