@@ -134,7 +134,14 @@ impl Problem {
     }
 }
 
-type Eval<T> = Result<T, Problem>;
+/// A result of evaluation. The problem is boxed: it is rare, and large beside a value, which
+/// every step of the evaluator passes on.
+type Eval<T> = Result<T, Box<Problem>>;
+
+/// A failed evaluation.
+fn fail<T>(problem: Problem) -> Eval<T> {
+    Err(Box::new(problem))
+}
 
 /// What a variable stands for.
 #[derive(Clone, Debug)]
@@ -308,7 +315,11 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             Value::List(items) => items.into_iter().nth(origin.index),
             _ => None,
         };
-        item.ok_or_else(|| Problem::Other("a loop item could not be found again".into()))
+        item.ok_or_else(|| {
+            Box::new(Problem::Other(
+                "a loop item could not be found again".into(),
+            ))
+        })
     }
 
     /// Runs `f` with data paths built, restoring the previous setting.
@@ -349,9 +360,9 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     fn report_problem(&mut self, expr: &'r Expr) {
         let saved = self.start_trace();
         let problem = match self.truth(expr, false) {
-            Err(p) => p,
+            Err(p) => *p,
             Ok(_) => match self.value(expr) {
-                Err(p) => p,
+                Err(p) => *p,
                 Ok(_) => Problem::Other("this check could not be evaluated".into()),
             },
         };
@@ -478,7 +489,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     Value::Node(node, place) => match node.kind {
                         NodeKind::Bool(b) => b,
                         _ => {
-                            return Err(Problem::WrongKind {
+                            return fail(Problem::WrongKind {
                                 path: place.display(),
                                 found: node.kind_name().into(),
                                 want: "true or false",
@@ -487,7 +498,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                         }
                     },
                     _ => {
-                        return Err(Problem::Other(
+                        return fail(Problem::Other(
                             "a check must be a condition (a comparison, `exists(…)`, …)".into(),
                         ));
                     }
@@ -516,7 +527,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 CmpOp::Eq => a == b,
                 CmpOp::Ne => a != b,
                 _ => {
-                    return Err(Problem::Other(format!(
+                    return fail(Problem::Other(format!(
                         "text can only be compared with `=` or `!=`, not `{}`",
                         op.symbol()
                     )));
@@ -612,11 +623,12 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     ArithOp::Mul => a.mul(b),
                     ArithOp::Div => a.div(b),
                 };
-                r.map(Value::Num).map_err(|err| Problem::Arith(err, e.span))
+                r.map(Value::Num)
+                    .map_err(|err| Box::new(Problem::Arith(err, e.span)))
             }
             ExprKind::Default(a, b) => match self.value(a) {
                 Ok(Value::Node(node, _)) if matches!(node.kind, NodeKind::Null) => self.value(b),
-                Err(Problem::Missing { .. }) => self.value(b),
+                Err(p) if matches!(*p, Problem::Missing { .. }) => self.value(b),
                 other => other,
             },
             ExprKind::Not(_) | ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Compare(..) => {
@@ -633,25 +645,25 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 self.trace_value(node, &place);
                 match &node.kind {
                     NodeKind::Number(n) => Ok(n.num()),
-                    NodeKind::OutOfRange(text) => Err(Problem::WrongKind {
+                    NodeKind::OutOfRange(text) => fail(Problem::WrongKind {
                         path: place.display(),
                         found: format!("{text}"),
                         want: "a number tally can compute with exactly (at most 28 digits)",
                         at: Some(node.span),
                     }),
-                    NodeKind::Null => Err(Problem::WrongKind {
+                    NodeKind::Null => fail(Problem::WrongKind {
                         path: place.display(),
                         found: "empty".into(),
                         want: "a number",
                         at: Some(node.span),
                     }),
-                    NodeKind::Text(t) => Err(Problem::WrongKind {
+                    NodeKind::Text(t) => fail(Problem::WrongKind {
                         path: place.display(),
                         found: format!("the text \"{t}\""),
                         want: "a number",
                         at: Some(node.span),
                     }),
-                    _ => Err(Problem::WrongKind {
+                    _ => fail(Problem::WrongKind {
                         path: place.display(),
                         found: node.kind_name().into(),
                         want: "a number",
@@ -659,9 +671,9 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     }),
                 }
             }
-            Value::Text(t) => Err(Problem::Other(format!("\"{t}\" is text, not a number"))),
-            Value::Bool(_) => Err(Problem::Other("a condition is not a number".into())),
-            Value::List(_) => Err(Problem::Other(
+            Value::Text(t) => fail(Problem::Other(format!("\"{t}\" is text, not a number"))),
+            Value::Bool(_) => fail(Problem::Other("a condition is not a number".into())),
+            Value::List(_) => fail(Problem::Other(
                 "this path goes through a list and gives several values; use sum(…), count(…), min(…) or max(…)".into(),
             )),
         }
@@ -673,7 +685,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 let present = match self.value(&args[0]) {
                     Ok(Value::Node(node, _)) => !matches!(node.kind, NodeKind::Null),
                     Ok(_) => true,
-                    Err(Problem::Missing { .. }) => false,
+                    Err(p) if matches!(*p, Problem::Missing { .. }) => false,
                     Err(other) => return Err(other),
                 };
                 Ok(Value::Bool(present))
@@ -717,7 +729,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     _ => {
                         let pick_min = f == Func::Min;
                         let Some(first) = nums.first().copied() else {
-                            return Err(Problem::Other(format!("`{}` of no values", f.name())));
+                            return fail(Problem::Other(format!("`{}` of no values", f.name())));
                         };
                         Ok(nums.into_iter().fold(first, |acc, n| {
                             if (n.value < acc.value) == pick_min && n.value != acc.value {
@@ -728,7 +740,9 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                         }))
                     }
                 };
-                result.map(Value::Num).map_err(|e| Problem::Arith(e, span))
+                result
+                    .map(Value::Num)
+                    .map_err(|e| Box::new(Problem::Arith(e, span)))
             }
         }
     }
@@ -782,7 +796,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             }
             None if p.root == PRIOR => {
                 let Some(prior) = self.prior else {
-                    return Err(Problem::Other("there is no prior-year dataset".into()));
+                    return fail(Problem::Other("there is no prior-year dataset".into()));
                 };
                 let place = Place {
                     prior: true,
@@ -818,7 +832,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     };
                     return Ok(Value::Node(node, place));
                 }
-                Slot::Missing(at) => return Err(Problem::missing_untold(at)),
+                Slot::Missing(at) => return fail(Problem::missing_untold(at)),
                 Slot::Unknown => {}
             }
         }
@@ -833,7 +847,11 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         if let Some(slot) = slot {
             match &value {
                 Ok(Value::Node(node, place)) => self.cache.set(slot, Slot::Found(node, place.key)),
-                Err(Problem::Missing { at, .. }) => self.cache.set(slot, Slot::Missing(*at)),
+                Err(p) => {
+                    if let Problem::Missing { at, .. } = **p {
+                        self.cache.set(slot, Slot::Missing(at));
+                    }
+                }
                 _ => {}
             }
         }
@@ -849,9 +867,9 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                         place.child_key(key, entry.key_span, self.paths, from_root),
                     )),
                     None if !self.paths => {
-                        Err(Problem::missing_untold(self.key_place(node, &place)))
+                        fail(Problem::missing_untold(self.key_place(node, &place)))
                     }
-                    None => Err(Problem::Missing {
+                    None => fail(Problem::Missing {
                         path: place.join_key(key, from_root),
                         at: self.key_place(node, &place),
                         parent: if from_root {
@@ -876,7 +894,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                         .collect::<Eval<Vec<_>>>()?;
                     Ok(Value::List(values))
                 }
-                _ => Err(Problem::WrongKind {
+                _ => fail(Problem::WrongKind {
                     path: place.display(),
                     found: node.kind_name().into(),
                     want: "a mapping",
@@ -889,7 +907,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     .map(|i| self.step_key(i, key, false))
                     .collect::<Eval<Vec<_>>>()?,
             )),
-            _ => Err(Problem::Other(format!(
+            _ => fail(Problem::Other(format!(
                 "`.{key}` applied to a computed value"
             ))),
         }
@@ -901,16 +919,16 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 NodeKind::List(items) => match items.get(index) {
                     Some(item) => Ok(Value::Node(item, place.child_index(index, self.paths))),
                     None if !self.paths => {
-                        Err(Problem::missing_untold(self.key_place(node, &place)))
+                        fail(Problem::missing_untold(self.key_place(node, &place)))
                     }
-                    None => Err(Problem::Missing {
+                    None => fail(Problem::Missing {
                         path: format!("{}[{index}]", place.display()),
                         at: self.key_place(node, &place),
                         parent: place.display(),
                         key: format!("item [{index}] (it has {})", items.len()),
                     }),
                 },
-                _ => Err(Problem::WrongKind {
+                _ => fail(Problem::WrongKind {
                     path: place.display(),
                     found: node.kind_name().into(),
                     want: "a list",
@@ -920,8 +938,8 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             Value::List(items) => items
                 .into_iter()
                 .nth(index)
-                .ok_or_else(|| Problem::Other(format!("no item [{index}]"))),
-            _ => Err(Problem::Other(format!(
+                .ok_or_else(|| Box::new(Problem::Other(format!("no item [{index}]")))),
+            _ => fail(Problem::Other(format!(
                 "`[{index}]` applied to a computed value"
             ))),
         }
