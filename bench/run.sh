@@ -12,7 +12,8 @@
 #
 # Needs: cargo, GNU time (/usr/bin/time), python3 with PyYAML+libyaml for the baseline,
 # hyperfine (optional; `apt-get install -y hyperfine`). The machine may be shared: compare
-# the ratios of one run, and prefer CPU time (user+sys) where other work competes for cores.
+# the ratios of one run, and prefer CPU time (user+sys) where other work competes for cores;
+# the one-core ratio (tally and the floor both with `--jobs 1`) is the cleanest of all.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -69,6 +70,13 @@ echo "== $COUNT seed-sized datasets ($small_bytes bytes)"
 measure parse-only-small "$PARSE" "$SMALL"
 measure tally-json-small "$TALLY" check "$SMALL" --format json
 measure tally-human-small "$TALLY" check "$SMALL" --color never --width 100
+# One file at a time on one thread each: the cleanest CPU comparison on a shared machine.
+if "$TALLY" check --help 2>/dev/null | grep -- '--jobs' >/dev/null; then
+    measure parse-only-small-1 "$PARSE" --jobs 1 "$SMALL"
+    measure tally-json-small-1 "$TALLY" check "$SMALL" --format json --jobs 1
+else
+    echo "(one core: skipped, $TALLY has no --jobs)"
+fi
 echo
 echo "== one large dataset ($large_bytes bytes)"
 measure parse-only-large "$PARSE" "$LARGE"
@@ -93,6 +101,10 @@ END {
     printf "%-44s %10.0f %10.0f   (target: 10000 in < 10 s wall)\n", "datasets/s, built-in pack, JSON", n / w, n / c
     printf "%-44s %10.1f %10.1f\n", "MB/s, built-in pack, JSON", sb / mb / w, sb / mb / c
     printf "%-44s %10.2f %10.2f   (target: <= 1.3)\n", "x parse-only floor, small", w / wall["parse-only-small"], c / cpu["parse-only-small"]
+    if ("tally-json-small-1" in wall) {
+        printf "%-44s %10.2f %10.2f   (--jobs 1 both)\n", "x parse-only floor, one core",
+            wall["tally-json-small-1"] / wall["parse-only-small-1"], cpu["tally-json-small-1"] / cpu["parse-only-small-1"]
+    }
     printf "%-44s %10.0f %10.0f\n", "datasets/s, human output", n / wall["tally-human-small"], n / cpu["tally-human-small"]
     w = wall["tally-json-large"]; c = cpu["tally-json-large"]
     printf "%-44s %10.1f %10.1f   (target: >= 10)\n", "MB/s, large dataset", lb / mb / w, lb / mb / c

@@ -2,50 +2,90 @@
 //! YAML parser tally uses (saphyr-parser), in parallel like `tally check`, building nothing.
 //!
 //! ```text
-//! cargo run --release --example parse-only -- PATH...
+//! cargo run --release --example parse-only -- [--jobs N] PATH...
 //! ```
 //!
 //! Walks the same files as `tally check` (`*.yaml` / `*.yml` under folders), reads each one,
 //! checks it is UTF-8, and drives the parser's event loop to the end. Prints the number of
 //! files, bytes and events, so that the work cannot be optimised away.
+//!
+//! The work is organised as `tally check` organises it: the same thread pool
+//! ([`tally::worker_pool`], `--jobs N` threads, default one per core) and the same batches of
+//! files ([`tally::batches`]), so that tally is compared with the parser alone on equal terms,
+//! one core against one core with `--jobs 1`.
 
+use clap::Parser as _;
 use rayon::prelude::*;
 use saphyr_parser::Parser;
 use std::path::PathBuf;
 
-fn main() {
-    let paths: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
-    if paths.is_empty() {
-        eprintln!("usage: parse-only PATH...");
-        std::process::exit(2);
-    }
-    let found = tally::discover::discover(&paths);
-    let (bytes, events, failed) = found
-        .files
-        .par_iter()
-        .map(parse)
-        .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
-    println!(
-        "{} files, {bytes} bytes, {events} events, {failed} unreadable or not YAML",
-        found.files.len()
-    );
+/// Reads and parses dataset files with saphyr-parser, building nothing.
+#[derive(clap::Parser)]
+struct Args {
+    /// Dataset files or folders (*.yaml, *.yml, searched recursively).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Files parsed at once, each on its own thread (default: one per core; 1 to 1024).
+    #[arg(short = 'j', long, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=tally::MAX_JOBS as u64))]
+    jobs: Option<usize>,
 }
 
-/// Reads and parses one file: (bytes, events, 1 if it failed).
-fn parse(path: &PathBuf) -> (usize, usize, usize) {
+/// What was read and parsed: bytes, events, files that could not be read or parsed.
+#[derive(Clone, Copy, Default)]
+struct Counts {
+    bytes: usize,
+    events: usize,
+    failed: usize,
+}
+
+fn main() -> std::io::Result<()> {
+    let args = Args::parse();
+    let found = tally::discover::discover(&args.paths);
+    let pool = tally::worker_pool(args.jobs)?;
+    let mut total = Counts::default();
+    for batch in tally::batches(&found.files) {
+        let counts: Vec<Counts> = pool.install(|| batch.par_iter().map(parse).collect());
+        for c in counts {
+            total.bytes += c.bytes;
+            total.events += c.events;
+            total.failed += c.failed;
+        }
+    }
+    println!(
+        "{} files, {} bytes, {} events, {} unreadable or not YAML",
+        found.files.len(),
+        total.bytes,
+        total.events,
+        total.failed
+    );
+    Ok(())
+}
+
+/// Reads and parses one file.
+fn parse(path: &PathBuf) -> Counts {
+    let failed = |bytes, events| Counts {
+        bytes,
+        events,
+        failed: 1,
+    };
     let Ok(bytes) = std::fs::read(path) else {
-        return (0, 0, 1);
+        return failed(0, 0);
     };
     let len = bytes.len();
     let Ok(text) = String::from_utf8(bytes) else {
-        return (len, 0, 1);
+        return failed(len, 0);
     };
     let mut events = 0;
     for event in Parser::new_from_str(&text) {
         if event.is_err() {
-            return (len, events, 1);
+            return failed(len, events);
         }
         events += 1;
     }
-    (len, events, 0)
+    Counts {
+        bytes: len,
+        events,
+        failed: 0,
+    }
 }

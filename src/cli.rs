@@ -97,6 +97,10 @@ struct CheckArgs {
     /// Width of human output (default: the terminal's, or 100).
     #[arg(long, value_name = "COLUMNS")]
     width: Option<usize>,
+    /// Files checked at once, each on its own thread (default: one per core; 1 to 1024).
+    #[arg(short = 'j', long, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=crate::MAX_JOBS as u64))]
+    jobs: Option<usize>,
     /// Print, instead of diagnostics, a ready-to-paste explanation (说明) stub for each open hint.
     #[arg(long)]
     explain_stubs: bool,
@@ -233,7 +237,7 @@ fn check(args: CheckArgs) -> i32 {
         return EXIT_TROUBLE;
     }
     if args.explain_stubs {
-        return explain_stubs(&found, &rules, &options, args.fail_on.into());
+        return explain_stubs(&found, &rules, &options, args.fail_on.into(), args.jobs);
     }
     let mut files = match ReportFiles::create(&args.outputs, &found.files) {
         Ok(files) => files,
@@ -266,6 +270,7 @@ fn check(args: CheckArgs) -> i32 {
         &rules,
         &options,
         prerender.then_some(&human as _),
+        args.jobs,
         &mut *sink,
     );
     drop(sink);
@@ -302,6 +307,7 @@ fn explain_stubs(
     rules: &RuleSet,
     options: &CheckOptions,
     fail_on: Severity,
+    jobs: Option<usize>,
 ) -> i32 {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -313,6 +319,7 @@ fn explain_stubs(
         rules,
         options,
         Some(&stubs),
+        jobs,
         &mut sink,
     );
     match (result, out.flush()) {

@@ -464,3 +464,62 @@ fn without_a_prior_year_cross_year_rules_are_skipped_and_counted() {
     ]);
     assert_eq!(json(&with)["summary"]["skipped_no_prior"], 0);
 }
+
+#[test]
+fn jobs_changes_how_many_files_are_checked_at_once_never_the_output() {
+    let seed = std::fs::read_to_string("examples/final-accounts/2020.yaml").unwrap();
+    let changed = seed.replacen("  total: 5 ", "  total: 6 ", 1);
+    assert_ne!(changed, seed, "the seed's institutions.total is 5");
+    let names: Vec<String> = (0..6).map(|i| format!("{i}.yaml")).collect();
+    let files: Vec<(&str, &str)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), if i == 3 { &changed } else { &seed }.as_str()))
+        .collect();
+    let dir = fixture(&files);
+    let prior =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/final-accounts/prior/2019.yaml");
+    let prior = prior.to_str().unwrap();
+    let run = |jobs: &str| {
+        tally_in(
+            &dir,
+            &[
+                "check", ".", "--prior", prior, "--format", "json", "--jobs", jobs,
+            ],
+        )
+    };
+    let one = run("1");
+    let two = run("2");
+    assert_eq!(one.status.code(), Some(1), "{}", stderr(&one));
+    assert_eq!(two.status.code(), Some(1), "{}", stderr(&two));
+    assert_eq!(
+        stdout(&one),
+        stdout(&two),
+        "--jobs 1 and --jobs 2 give the same JSON"
+    );
+    let doc = json(&one);
+    let errors: Vec<usize> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            f["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|x| x["severity"] == "error")
+                .count()
+        })
+        .collect();
+    assert_eq!(errors.len(), 6);
+    assert!(
+        errors[3] > 0 && errors.iter().filter(|&&e| e > 0).count() == 1,
+        "{errors:?}"
+    );
+    for bad in ["0", "1025", "many"] {
+        let out = run(bad);
+        assert_eq!(out.status.code(), Some(2), "--jobs {bad}");
+        assert!(stderr(&out).contains("--jobs"), "{}", stderr(&out));
+        assert!(stdout(&out).is_empty());
+    }
+}
