@@ -783,12 +783,18 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             "{} bound wrongly",
             p.root
         );
-        let (start, mut segments) = match bound.map(|(_, b)| b.clone()) {
-            Some(Binding::Item(_, Some(origin))) if tracing => {
+        let (start, mut segments) = match bound.map(|(_, b)| b) {
+            Some(&Binding::Item(_, Some(origin))) if tracing => {
                 (self.item_with_path(origin)?, p.segments.as_slice())
             }
-            Some(Binding::Item(v, _)) => (v, p.segments.as_slice()),
-            Some(Binding::Let(expr, seen)) => {
+            // The usual step from a loop item (`row.amount`) reads the item where it is bound:
+            // copying the binding cost more than the step.
+            Some(Binding::Item(Value::Node(node, place), _)) => match p.segments.split_first() {
+                Some((Segment::Key(k), rest)) => (self.step_node_key(node, place, k, false)?, rest),
+                _ => (Value::Node(node, place.clone()), p.segments.as_slice()),
+            },
+            Some(Binding::Item(v, _)) => (v.clone(), p.segments.as_slice()),
+            Some(&Binding::Let(expr, seen)) => {
                 let saved = self.visible.replace(seen);
                 let v = self.value(expr);
                 self.visible = saved;
@@ -860,47 +866,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
 
     fn step_key(&self, v: Value<'d>, key: &str, from_root: bool) -> Eval<Value<'d>> {
         match v {
-            Value::Node(node, place) => match &node.kind {
-                NodeKind::Map(entries) => match entries.iter().find(|e| &*e.key == key) {
-                    Some(entry) => Ok(Value::Node(
-                        &entry.value,
-                        place.child_key(key, entry.key_span, self.paths, from_root),
-                    )),
-                    None if !self.paths => {
-                        fail(Problem::missing_untold(self.key_place(node, &place)))
-                    }
-                    None => fail(Problem::Missing {
-                        path: place.join_key(key, from_root),
-                        at: self.key_place(node, &place),
-                        parent: if from_root {
-                            String::new()
-                        } else {
-                            place.display()
-                        },
-                        key: key.to_string(),
-                    }),
-                },
-                NodeKind::List(items) => {
-                    let values = items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, item)| {
-                            self.step_key(
-                                Value::Node(item, place.child_index(i, self.paths)),
-                                key,
-                                false,
-                            )
-                        })
-                        .collect::<Eval<Vec<_>>>()?;
-                    Ok(Value::List(values))
-                }
-                _ => fail(Problem::WrongKind {
-                    path: place.display(),
-                    found: node.kind_name().into(),
-                    want: "a mapping",
-                    at: Some(node.span),
-                }),
-            },
+            Value::Node(node, place) => self.step_node_key(node, &place, key, from_root),
             Value::List(items) => Ok(Value::List(
                 items
                     .into_iter()
@@ -910,6 +876,55 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             _ => fail(Problem::Other(format!(
                 "`.{key}` applied to a computed value"
             ))),
+        }
+    }
+
+    /// `step_key` from a data node.
+    fn step_node_key(
+        &self,
+        node: &'d Node,
+        place: &Place,
+        key: &str,
+        from_root: bool,
+    ) -> Eval<Value<'d>> {
+        match &node.kind {
+            NodeKind::Map(entries) => match entries.iter().find(|e| &*e.key == key) {
+                Some(entry) => Ok(Value::Node(
+                    &entry.value,
+                    place.child_key(key, entry.key_span, self.paths, from_root),
+                )),
+                None if !self.paths => fail(Problem::missing_untold(self.key_place(node, place))),
+                None => fail(Problem::Missing {
+                    path: place.join_key(key, from_root),
+                    at: self.key_place(node, place),
+                    parent: if from_root {
+                        String::new()
+                    } else {
+                        place.display()
+                    },
+                    key: key.to_string(),
+                }),
+            },
+            NodeKind::List(items) => {
+                let values = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        self.step_key(
+                            Value::Node(item, place.child_index(i, self.paths)),
+                            key,
+                            false,
+                        )
+                    })
+                    .collect::<Eval<Vec<_>>>()?;
+                Ok(Value::List(values))
+            }
+            _ => fail(Problem::WrongKind {
+                path: place.display(),
+                found: node.kind_name().into(),
+                want: "a mapping",
+                at: Some(node.span),
+            }),
         }
     }
 
