@@ -62,7 +62,7 @@ impl Node {
     /// The value under `key`, if this is a mapping that has it.
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.kind {
-            NodeKind::Map(entries) => entries.iter().find(|e| &*e.key == key).map(|e| &e.value),
+            NodeKind::Map(entries) => find_entry(entries, key).map(|e| &e.value),
             _ => None,
         }
     }
@@ -111,6 +111,17 @@ impl Node {
             _ => None,
         }
     }
+}
+
+/// The entry of `entries` with the key `key`. The keys of a mapping mostly differ in length
+/// or in their first byte, which are compared first: a library call to compare each key of
+/// the same length was a twentieth of the evaluator's time.
+pub fn find_entry<'a>(entries: &'a [Entry], key: &str) -> Option<&'a Entry> {
+    let key = key.as_bytes();
+    entries.iter().find(|e| {
+        let k = e.key.as_bytes();
+        k.len() == key.len() && k.first() == key.first() && k == key
+    })
 }
 
 /// Builds the node for a plain (unquoted) scalar, following YAML's core schema for null and

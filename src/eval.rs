@@ -888,7 +888,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         from_root: bool,
     ) -> Eval<Value<'d>> {
         match &node.kind {
-            NodeKind::Map(entries) => match entries.iter().find(|e| &*e.key == key) {
+            NodeKind::Map(entries) => match crate::dataset::find_entry(entries, key) {
                 Some(entry) => Ok(Value::Node(
                     &entry.value,
                     place.child_key(key, entry.key_span, self.paths, from_root),
