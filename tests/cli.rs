@@ -26,6 +26,16 @@ fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
 
+/// `f` of each file's findings in a JSON document, in file order.
+fn per_file<'a, T>(doc: &'a serde_json::Value, f: impl Fn(&'a [serde_json::Value]) -> T) -> Vec<T> {
+    doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| f(file["findings"].as_array().unwrap()))
+        .collect()
+}
+
 fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
 }
@@ -221,19 +231,9 @@ fn a_file_that_is_not_yaml_is_a_finding_and_the_run_goes_on() {
         "json",
     ]);
     let doc = json(&out);
-    let rules: Vec<Vec<&str>> = doc["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            f["findings"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x["rule"].as_str().unwrap())
-                .collect()
-        })
-        .collect();
+    let rules: Vec<Vec<&str>> = per_file(&doc, |fs| {
+        fs.iter().map(|x| x["rule"].as_str().unwrap()).collect()
+    });
     assert_eq!(
         rules,
         [
@@ -498,19 +498,9 @@ fn jobs_changes_how_many_files_are_checked_at_once_never_the_output() {
         "--jobs 1 and --jobs 2 give the same JSON"
     );
     let doc = json(&one);
-    let errors: Vec<usize> = doc["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            f["findings"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|x| x["severity"] == "error")
-                .count()
-        })
-        .collect();
+    let errors: Vec<usize> = per_file(&doc, |fs| {
+        fs.iter().filter(|x| x["severity"] == "error").count()
+    });
     assert_eq!(errors.len(), 6);
     assert!(
         errors[3] > 0 && errors.iter().filter(|&&e| e > 0).count() == 1,
