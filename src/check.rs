@@ -130,7 +130,6 @@ pub fn check_loaded<'r>(
             report.skipped_no_prior += 1;
             continue;
         }
-        report.rules_applied += 1;
         report.applied.push(rule.id.clone());
         report
             .findings

@@ -66,8 +66,6 @@ pub struct FileReport {
     pub file: Arc<SourceFile>,
     /// The findings, in rule order then check order.
     pub findings: Vec<Finding>,
-    /// Rules that ran on this dataset.
-    pub rules_applied: usize,
     /// The ids of the rules that ran, in rule order (a JUnit test case each).
     pub applied: Vec<String>,
     /// The dataset's `meta.department`, for per-dataset summaries.
@@ -85,12 +83,16 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// How many rules ran on this dataset.
+    pub fn rules_applied(&self) -> usize {
+        self.applied.len()
+    }
+
     /// A report with no findings yet.
     pub fn new(file: Arc<SourceFile>) -> FileReport {
         FileReport {
             file,
             findings: Vec::new(),
-            rules_applied: 0,
             applied: Vec::new(),
             department: None,
             year: None,

@@ -87,7 +87,7 @@ pub fn file_json(report: &FileReport) -> JsonFile<'_> {
             .iter()
             .map(|f| finding_json(report, f))
             .collect(),
-        rules_applied: report.rules_applied,
+        rules_applied: report.rules_applied(),
         notes: &report.notes,
         not_checked: report.not_checked.as_deref(),
     }

@@ -13,7 +13,8 @@ use std::collections::HashMap;
 /// Numbers the distinct paths of `rules` (paths with the same root name and segments share
 /// a slot), and works out what each root name refers to: a `for` or `let` variable (by its
 /// position on the evaluator's variable stack, so that it is not looked up by name) or the
-/// dataset. The evaluator only uses the slot of a path that reads the dataset.
+/// dataset. The evaluator only uses the slot of a path that reads the dataset; the rule set's
+/// scope check (a variable used outside its scope) reads the scopes worked out here.
 pub fn assign(rules: &mut [Rule]) {
     let mut slots: HashMap<(String, Vec<Segment>), u32> = HashMap::new();
     let mut number = |path: &mut Path, scope: &[String]| {

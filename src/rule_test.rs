@@ -54,18 +54,19 @@ pub struct TestRun {
 impl TestRun {
     /// Rules no case makes fire.
     pub fn never_fired(&self) -> Vec<&str> {
-        self.rules
-            .iter()
-            .filter(|r| !self.fired.contains(*r))
-            .map(String::as_str)
-            .collect()
+        self.rules_not_in(&self.fired)
     }
 
     /// Rules no case shows quiet (run without firing).
     pub fn never_quiet(&self) -> Vec<&str> {
+        self.rules_not_in(&self.quiet)
+    }
+
+    /// The pack's rules missing from `seen`, in pack order.
+    fn rules_not_in(&self, seen: &BTreeSet<String>) -> Vec<&str> {
         self.rules
             .iter()
-            .filter(|r| !self.quiet.contains(*r))
+            .filter(|r| !seen.contains(*r))
             .map(String::as_str)
             .collect()
     }

@@ -1,7 +1,7 @@
 //! Loading rule files (from disk or the built-in pack) and checking them as a whole:
 //! duplicate ids across files, variables used outside their scope.
 
-use crate::ast::{Expr, ExprKind, MessagePart, Rule, Stmt};
+use crate::ast::{Expr, ExprKind, MessagePart, Rule, Scope, Stmt};
 use crate::parser::parse_file;
 use crate::rule_error::RuleError;
 use crate::source::{SourceFile, Span};
@@ -70,12 +70,12 @@ impl RuleSet {
             errors.append(&mut errs);
         }
         errors.extend(duplicate_ids(&rules));
+        crate::path_slots::assign(&mut rules);
         for rule in &mut rules {
             errors.extend(check_scopes(rule));
             rule.uses_prior = reads_prior(rule);
         }
         if errors.is_empty() {
-            crate::path_slots::assign(&mut rules);
             Ok(RuleSet { rules })
         } else {
             errors.sort_by_key(|e| (e.file.name.clone(), e.span.start));
@@ -184,13 +184,26 @@ fn duplicate_ids(rules: &[Rule]) -> Vec<RuleError> {
 
 /// Reports a variable used where it is not bound, although the rule binds it elsewhere
 /// (e.g. a `for` variable used after its loop). Any other unbound root name is a top-level key
-/// of the dataset.
+/// of the dataset. Uses the scopes [`crate::path_slots::assign`] worked out.
+///
+/// Messages are rendered in the scope of the failing check, so a variable bound anywhere in
+/// the rule may appear there; only the rule's body is checked.
 fn check_scopes(rule: &Rule) -> Vec<RuleError> {
     let mut bound_anywhere = HashSet::new();
     collect_bindings(&rule.body, &mut bound_anywhere);
     let mut errors = Vec::new();
-    let mut scope = Vec::new();
-    walk_scopes(rule, &rule.body, &mut scope, &bound_anywhere, &mut errors);
+    visit_stmts(&rule.body, &mut |e| {
+        visit_paths(e, &mut |path| {
+            let root = path.root.as_str();
+            if path.scope == Scope::Dataset && bound_anywhere.contains(root) {
+                errors.push(RuleError::new(
+                    &rule.file,
+                    path.root_span,
+                    format!("unknown variable `{root}`: it is not bound here (it is bound elsewhere in this rule)"),
+                ));
+            }
+        })
+    });
     errors
 }
 
@@ -208,57 +221,6 @@ fn collect_bindings<'a>(stmts: &'a [Stmt], out: &mut HashSet<&'a str>) {
             Stmt::Check(_) => {}
         }
     }
-}
-
-fn walk_scopes<'a>(
-    rule: &Rule,
-    stmts: &'a [Stmt],
-    scope: &mut Vec<&'a str>,
-    anywhere: &HashSet<&str>,
-    errors: &mut Vec<RuleError>,
-) {
-    let depth = scope.len();
-    for stmt in stmts {
-        match stmt {
-            Stmt::Check(e) => check_expr(rule, e, scope, anywhere, errors),
-            Stmt::Let { name, value } => {
-                check_expr(rule, value, scope, anywhere, errors);
-                scope.push(name);
-            }
-            Stmt::For { var, list, body } => {
-                check_expr(rule, list, scope, anywhere, errors);
-                scope.push(var);
-                walk_scopes(rule, body, scope, anywhere, errors);
-                scope.pop();
-            }
-            Stmt::When { cond, body } => {
-                check_expr(rule, cond, scope, anywhere, errors);
-                walk_scopes(rule, body, scope, anywhere, errors);
-            }
-        }
-    }
-    scope.truncate(depth);
-    // Messages are rendered in the scope of the failing check, so a variable bound anywhere
-    // in the rule may appear there; only names bound nowhere are data.
-}
-
-fn check_expr(
-    rule: &Rule,
-    expr: &Expr,
-    scope: &[&str],
-    anywhere: &HashSet<&str>,
-    errors: &mut Vec<RuleError>,
-) {
-    visit_paths(expr, &mut |path| {
-        let root = path.root.as_str();
-        if !scope.contains(&root) && anywhere.contains(root) {
-            errors.push(RuleError::new(
-                &rule.file,
-                path.root_span,
-                format!("unknown variable `{root}`: it is not bound here (it is bound elsewhere in this rule)"),
-            ));
-        }
-    });
 }
 
 /// Calls `f` on every path in an expression.

@@ -39,7 +39,7 @@ impl Summary {
         self.warnings += report.count(Severity::Warning);
         self.infos += report.count(Severity::Info);
         self.explained += report.explained();
-        self.rules_applied += report.rules_applied;
+        self.rules_applied += report.rules_applied();
         self.skipped_no_prior += report.skipped_no_prior;
         self.skipped_by_year += report.skipped_by_year;
     }

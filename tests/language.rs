@@ -310,7 +310,7 @@ fn prior_year_rules_are_skipped_without_a_prior_dataset() {
     .unwrap();
     let report = check_dataset(&data, "d.yaml".as_ref(), &rules, &CheckOptions::default());
     assert!(report.findings.is_empty());
-    assert_eq!((report.rules_applied, report.skipped_no_prior), (0, 1));
+    assert_eq!((report.rules_applied(), report.skipped_no_prior), (0, 1));
 }
 
 #[test]
