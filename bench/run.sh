@@ -9,6 +9,7 @@
 #   BASELINE_COUNT=1000  datasets the Python baseline reads (it is slow; rates are compared)
 #   RUNS=3             runs per measurement when hyperfine is installed
 #   TALLY=path         the tally binary to measure (default: the release build of this tree)
+#   JOIN_ROWS=20000    rows of each table in the larger table-matching dataset
 #
 # Needs: cargo, GNU time (/usr/bin/time), python3 with PyYAML+libyaml for the baseline,
 # hyperfine (optional; `apt-get install -y hyperfine`). The machine may be shared: compare
@@ -21,6 +22,7 @@ CORPUS=${1:-target/bench-corpus}
 COUNT=${COUNT:-10000}
 BASELINE_COUNT=${BASELINE_COUNT:-1000}
 RUNS=${RUNS:-3}
+JOIN_ROWS=${JOIN_ROWS:-20000}
 
 cargo build --release --quiet --bin tally --example gen-corpus --example parse-only
 TALLY=${TALLY:-target/release/tally}
@@ -30,6 +32,11 @@ if [[ ! -f "$CORPUS/large/consolidated.yaml" || $(find "$CORPUS/datasets" -name 
     rm -rf "$CORPUS"
     target/release/examples/gen-corpus --out "$CORPUS" --count "$COUNT" --large
 fi
+HALF_ROWS=$((JOIN_ROWS / 2))
+for rows in "$HALF_ROWS" "$JOIN_ROWS"; do
+    [[ -f "$CORPUS/join/$rows.yaml" ]] ||
+        target/release/examples/gen-corpus --out "$CORPUS" --count 0 --join "$rows" >/dev/null
+done
 SMALL=$CORPUS/datasets
 LARGE=$CORPUS/large/consolidated.yaml
 small_bytes=$(find "$SMALL" -name '*.yaml' -printf '%s\n' | awk '{s+=$1} END {print s}')
@@ -82,6 +89,10 @@ echo "== one large dataset ($large_bytes bytes)"
 measure parse-only-large "$PARSE" "$LARGE"
 measure tally-json-large "$TALLY" check "$LARGE" --format json
 echo
+echo "== matching two tables row by row (FA-DUP-016), $HALF_ROWS and $JOIN_ROWS rows each"
+measure tally-join-half "$TALLY" check "$CORPUS/join/$HALF_ROWS.yaml" --format json
+measure tally-join "$TALLY" check "$CORPUS/join/$JOIN_ROWS.yaml" --format json
+echo
 if python3 -c 'import yaml; yaml.CLoader' 2>/dev/null; then
     echo "== Python baseline (PyYAML CLoader + ten checks) over the first $BASELINE_COUNT datasets"
     RUNS=1 measure python-baseline python3 bench/baseline.py "$CORPUS/baseline"
@@ -110,6 +121,8 @@ END {
     printf "%-44s %10.1f %10.1f   (target: >= 10)\n", "MB/s, large dataset", lb / mb / w, lb / mb / c
     printf "%-44s %10.2f %10.2f   (target: <= 1.3)\n", "x parse-only floor, large", w / wall["parse-only-large"], c / cpu["parse-only-large"]
     printf "%-44s %10.2f              (target: < 6)\n", "peak RSS / file size, large", rss["tally-json-large"] * 1024 / lb
+    printf "%-44s %10.2f %10.2f   (linear: about 2; quadratic: about 4)\n", "time x, twice the rows in a table match",
+        wall["tally-join"] / wall["tally-join-half"], cpu["tally-join"] / cpu["tally-join-half"]
     if ("python-baseline" in wall) {
         printf "%-44s %10.1f %10.1f   (target: >= 20)\n", "x faster than the Python baseline",
             wall["python-baseline"] / wall["tally-json-baseline"], cpu["python-baseline"] / cpu["tally-json-baseline"]

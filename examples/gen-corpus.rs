@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example gen-corpus -- --out DIR --count N [--large] [--seed S]
-//!     [--template FILE] [--large-rows ROWS]
+//!     [--template FILE] [--large-rows ROWS] [--join ROWS]
 //! ```
 //!
 //! - `DIR/datasets/NNNNN.yaml`: N seed-sized datasets. Each is the template with its money
@@ -12,6 +12,11 @@
 //! - `DIR/large/consolidated.yaml` (with `--large`): one consolidated dataset of about 100 MB,
 //!   the template scaled by 1000 whose function classes hold `--large-rows` items in all
 //!   (default 300,000), the items of each class adding up exactly to the class.
+//!
+//! - `DIR/join/ROWS.yaml` (with `--join ROWS`): a self-evaluation of ROWS statements and ROWS
+//!   indicators, the pack's row-by-row match of two tables (FA-DUP-016) at scale. One
+//!   statement in 1,000 differs from its indicator. Two sizes show whether matching grows
+//!   with the rows (linear) or with their square.
 //!
 //! Everything is deterministic from `--seed`. The template's `meta.prior` line is dropped: the
 //! corpus measures single-year checking (a bureau's batch), with no prior-year files to find.
@@ -81,6 +86,7 @@ struct Args {
     large_rows: usize,
     seed: u64,
     template: Option<PathBuf>,
+    join: Option<usize>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -91,6 +97,7 @@ fn parse_args() -> Result<Args, String> {
         large_rows: 300_000,
         seed: 1,
         template: None,
+        join: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -104,6 +111,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--template" => args.template = Some(PathBuf::from(value()?)),
+            "--join" => args.join = Some(value()?.parse().map_err(|e| format!("--join: {e}"))?),
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -148,7 +156,40 @@ fn run() -> Result<(), String> {
         write(&path, &text)?;
         println!("{} ({} bytes)", path.display(), text.len());
     }
+    if let Some(rows) = args.join {
+        let dir = args.out.join("join");
+        create_dir(&dir)?;
+        let text = join_dataset(rows);
+        let path = dir.join(format!("{rows}.yaml"));
+        write(&path, &text)?;
+        println!("{} ({} bytes)", path.display(), text.len());
+    }
     Ok(())
+}
+
+/// A self-evaluation whose `rows` statements restate its `rows` indicators (one level-1 and
+/// one level-2 group), one in 1,000 with another score.
+fn join_dataset(rows: usize) -> String {
+    let mut out = String::with_capacity(rows * 120 + 256);
+    out.push_str("meta:\n  year: 2020\n  department: 连接测试\nself_evaluation:\n  statements:\n");
+    for i in 0..rows {
+        let score = if i % 1000 == 999 { 8 } else { i % 7 };
+        let _ = writeln!(
+            out,
+            "    - {{code: \"{i}\", name: 指标{i}, score: {score}}}"
+        );
+    }
+    out.push_str(
+        "  level1:\n    - name: 一级\n      level2:\n        - name: 二级\n          level3:\n",
+    );
+    for i in 0..rows {
+        let _ = writeln!(
+            out,
+            "            - {{code: \"{i}\", name: 指标{i}, max: 9, score: {}}}",
+            i % 7
+        );
+    }
+    out
 }
 
 fn create_dir(dir: &Path) -> Result<(), String> {

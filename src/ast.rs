@@ -67,6 +67,8 @@ pub enum Stmt {
         list: Expr,
         /// The loop body.
         body: Vec<Stmt>,
+        /// Set when the loop can run as a lookup by key (see [`crate::lookup`]).
+        lookup: Option<crate::lookup::KeyedLoop>,
     },
     /// `when COND { … }`.
     When {

@@ -11,6 +11,7 @@ use crate::ast::{
 };
 use crate::dataset::{Node, NodeKind};
 use crate::finding::{Finding, RuleSite, ValueRef};
+use crate::lookup::KeyedLoop;
 use crate::number::{self, ArithError, CmpOp, Num, can_hold};
 use crate::path_slots::{PathCache, Slot};
 use crate::ruleset::PRIOR;
@@ -47,6 +48,7 @@ pub fn run_rule<'d>(
         paths: false,
         trace: None,
         findings: Vec::new(),
+        lookup_run: Vec::new(),
     };
     ev.block(&rule.body);
     *cache = ev.cache;
@@ -200,6 +202,8 @@ struct Evaluator<'r, 'd> {
     /// When tracing: the data values read so far, and the last deciding comparison.
     trace: Option<Trace>,
     findings: Vec<Finding>,
+    /// The items a keyed loop runs (kept to reuse its allocation).
+    lookup_run: Vec<(u32, bool)>,
 }
 
 #[derive(Default)]
@@ -218,7 +222,12 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     let visible = self.vars.len();
                     self.vars.push((name, Binding::Let(value, visible)));
                 }
-                Stmt::For { var, list, body } => self.for_each(var, list, body),
+                Stmt::For {
+                    var,
+                    list,
+                    body,
+                    lookup,
+                } => self.for_each(var, list, body, *lookup),
                 Stmt::When { cond, body } => match self.condition(cond) {
                     Ok(true) => self.block(body),
                     Ok(false) => {}
@@ -229,7 +238,13 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         self.vars.truncate(depth);
     }
 
-    fn for_each(&mut self, var: &'r str, list: &'r Expr, body: &'r [Stmt]) {
+    fn for_each(
+        &mut self,
+        var: &'r str,
+        list: &'r Expr,
+        body: &'r [Stmt],
+        lookup: Option<KeyedLoop>,
+    ) {
         let visible = self.vars.len();
         let paths = self.paths;
         let origin = move |index| {
@@ -243,6 +258,13 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         let items: Vec<Value<'d>> = match resolved {
             Ok(Value::Node(node, place)) => match &node.kind {
                 NodeKind::List(items) => {
+                    // A traced or path-building run goes item by item, as written.
+                    let fast = !self.paths && self.trace.is_none();
+                    if let Some(keyed) = lookup.filter(|_| fast)
+                        && self.keyed_loop(keyed, node, items, &place, var, body, origin)
+                    {
+                        return;
+                    }
                     // Items are made one at a time: a table of 300,000 rows needs no second
                     // list of 300,000 values beside it.
                     for (i, item) in items.iter().enumerate() {
@@ -284,6 +306,46 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         for (i, item) in items.into_iter().enumerate() {
             self.run_body(var, item, origin(i), body);
         }
+    }
+
+    /// Runs a keyed loop as a lookup (see [`crate::lookup`]): the `when`'s statements for the
+    /// items whose key is the text looked up, the whole `when` for items whose key is not
+    /// text, nothing for the others. False (and nothing run) when the value looked up is not
+    /// text: the loop then runs as written.
+    #[allow(clippy::too_many_arguments)]
+    fn keyed_loop(
+        &mut self,
+        keyed: KeyedLoop,
+        list: &'d Node,
+        items: &'d [Node],
+        place: &Place,
+        var: &'r str,
+        body: &'r [Stmt],
+        origin: impl Fn(usize) -> Option<Origin<'r>>,
+    ) -> bool {
+        let Some(parts) = keyed.parts(body) else {
+            return false;
+        };
+        let Ok(probe) = self.value(parts.probe) else {
+            return false;
+        };
+        let Some(text) = self.text_of(&probe) else {
+            return false;
+        };
+        // A loop nested in this one takes a fresh list while this one is in use.
+        let mut run = std::mem::take(&mut self.lookup_run);
+        run.clear();
+        self.cache
+            .index(list, items, keyed.key, &parts.item_key.segments)
+            .matching(&text, &mut run);
+        for &(i, matched) in &run {
+            let i = i as usize;
+            let item = Value::Node(&items[i], place.child_index(i, false));
+            let stmts = if matched { parts.body } else { body };
+            self.run_body(var, item, origin(i), stmts);
+        }
+        self.lookup_run = run;
+        true
     }
 
     /// Runs a loop body with `var` bound to one item.

@@ -41,6 +41,7 @@ pub mod fixture;
 pub mod isolate;
 pub mod json;
 pub mod load;
+pub mod lookup;
 pub mod mutation;
 pub mod number;
 pub mod output;

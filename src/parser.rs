@@ -210,7 +210,12 @@ impl Lower {
                     let var = inner.next().expect("var").as_str().to_string();
                     let list = self.expr(inner.next().expect("list"));
                     let body = self.block(rule, inner.next().expect("body"));
-                    stmts.push(Stmt::For { var, list, body });
+                    stmts.push(Stmt::For {
+                        var,
+                        list,
+                        body,
+                        lookup: None,
+                    });
                 }
                 G::when_stmt => {
                     let mut inner = p.into_inner().skip(1);

@@ -7,6 +7,7 @@
 
 use crate::ast::{Expr, ExprKind, Path, Rule, Scope, Segment, Stmt};
 use crate::dataset::Node;
+use crate::lookup::{Index, Indexes};
 use crate::source::Span;
 use std::collections::HashMap;
 
@@ -47,7 +48,9 @@ fn number_stmts(
                 for_each_path(value, &mut |p| f(p, scope));
                 scope.push(name.clone());
             }
-            Stmt::For { var, list, body } => {
+            Stmt::For {
+                var, list, body, ..
+            } => {
                 for_each_path(list, &mut |p| f(p, scope));
                 scope.push(var.clone());
                 number_stmts(body, scope, f);
@@ -79,10 +82,11 @@ fn for_each_path(expr: &mut Expr, f: &mut impl FnMut(&mut Path)) {
     }
 }
 
-/// Where each slot's path led in one dataset.
+/// Where each slot's path led in one dataset, and the lists indexed by key for keyed loops.
 #[derive(Default)]
 pub struct PathCache<'d> {
     slots: Vec<Slot<'d>>,
+    indexes: Indexes<'d>,
 }
 
 /// What is known of one slot.
@@ -113,6 +117,21 @@ impl<'d> PathCache<'d> {
             self.slots.resize(i + 1, Slot::Unknown);
         }
         self.slots[i] = value;
+    }
+
+    /// The index of the list `list` (whose items are `items`) by the key numbered `key`,
+    /// whose path in each item is `segments`: made on first use, then kept for the dataset.
+    pub fn index(
+        &mut self,
+        list: &'d Node,
+        items: &'d [Node],
+        key: u32,
+        segments: &[Segment],
+    ) -> &Index<'d> {
+        let at = (std::ptr::from_ref(list) as usize, key);
+        self.indexes
+            .entry(at)
+            .or_insert_with(|| Index::build(items, segments))
     }
 }
 

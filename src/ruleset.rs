@@ -71,6 +71,7 @@ impl RuleSet {
         }
         errors.extend(duplicate_ids(&rules));
         crate::path_slots::assign(&mut rules);
+        crate::lookup::plan(&mut rules);
         for rule in &mut rules {
             errors.extend(check_scopes(rule));
             rule.uses_prior = reads_prior(rule);

@@ -1,0 +1,210 @@
+//! Loops that look items up by key (`src/lookup.rs`) give exactly the findings of the same
+//! loops run item by item.
+//!
+//! Each rule is written twice: once keyed (`when c.code = s.code { … }`, which the evaluator
+//! runs as a lookup) and once with a condition that means the same but is not a lone
+//! equality (`when c.code = s.code and 0 = 0 { … }`, which it runs as written). On datasets
+//! drawn at random, with keys that are text, numbers, empty, missing or lists, rows that are
+//! not mappings, and duplicate keys, the two must report the same findings in the same order:
+//! messages, places, labelled values with their paths, and help.
+
+use proptest::prelude::*;
+use std::sync::Arc;
+use tally::ast::Stmt;
+use tally::check::{CheckOptions, check_dataset};
+use tally::finding::Finding;
+use tally::load::parse_dataset;
+use tally::ruleset::RuleSet;
+use tally::source::SourceFile;
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 256,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Bodies of rules over `left` and `right`; `{cond}` is the `when` condition to test.
+const BODIES: [&str; 5] = [
+    // Join two tables on a key, the item's key on the left.
+    "for s in left { for c in right { when {c.code = s.code} { c.v = s.v } } }",
+    // The item's key on the right, and a key one mapping deeper.
+    "for s in left { for c in right { when {s.code = c.m.code} { c.v <= s.v } } }",
+    // A filter by a literal.
+    "for c in right { when {c.code = \"a\"} { c.v = 1 } }",
+    // A keyed loop in a keyed loop: rows of `right` under a row of `left`.
+    "for s in left { for c in right { when {c.code = s.code} { for d in right { when {d.code = c.v} { d.v = s.v } } } } }",
+    // A value from outside both loops, and a failing check with paths to label.
+    "let k = left[0].code\n for c in right { when {c.code = k} { c.v + 1 = left[0].v } }",
+];
+
+/// The rule with `body`, its conditions written as lone equalities (keyed) or not.
+fn rule(body: &str, keyed: bool) -> String {
+    let mut text = String::new();
+    let mut rest = body;
+    while let Some(open) = rest.find("when {") {
+        let close = open + rest[open..].find('}').expect("condition ends");
+        text.push_str(&rest[..open + 5]);
+        let cond = &rest[open + 6..close];
+        if keyed {
+            text.push_str(cond);
+        } else {
+            text.push_str(&format!("{cond} and 0 = 0"));
+        }
+        rest = &rest[close + 1..];
+    }
+    text.push_str(rest);
+    format!("rule R warning \"{{c.code}} / {{c.v}}\" {{\n {text}\n}}\n")
+}
+
+/// A key: text (some of it looking like a number), a number, empty, a list, or missing.
+fn key() -> impl Strategy<Value = Option<&'static str>> {
+    prop::sample::select(vec![
+        Some("a"),
+        Some("a"),
+        Some("b"),
+        Some("\"1\""),
+        Some("1"),
+        Some("1.0"),
+        Some("~"),
+        Some("[a]"),
+        None,
+    ])
+}
+
+fn value() -> impl Strategy<Value = Option<&'static str>> {
+    prop::sample::select(vec![
+        Some("1"),
+        Some("2"),
+        Some("a"),
+        Some("b"),
+        Some("x"),
+        None,
+    ])
+}
+
+/// A row: a mapping with (maybe) `code`, `m.code` and `v`; now and then a plain number.
+fn row() -> impl Strategy<Value = String> {
+    (key(), key(), value(), 0..12u8).prop_map(|(code, inner, v, shape)| {
+        if shape == 0 {
+            return "7".to_string();
+        }
+        let mut fields = Vec::new();
+        if let Some(code) = code {
+            fields.push(format!("code: {code}"));
+        }
+        if let Some(inner) = inner {
+            fields.push(format!("m: {{code: {inner}}}"));
+        }
+        if let Some(v) = v {
+            fields.push(format!("v: {v}"));
+        }
+        format!("{{{}}}", fields.join(", "))
+    })
+}
+
+fn dataset() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(row(), 0..5),
+        prop::collection::vec(row(), 0..8),
+    )
+        .prop_map(|(left, right)| {
+            let list = |rows: Vec<String>| {
+                rows.iter()
+                    .map(|r| format!("  - {r}\n"))
+                    .collect::<String>()
+            };
+            format!("left:\n{}right:\n{}", list(left), list(right))
+        })
+}
+
+fn rules(text: &str) -> RuleSet {
+    RuleSet::from_files(vec![Arc::new(SourceFile::new("t.tally", text))]).expect("rules")
+}
+
+/// What a finding says, leaving out where the rule stands (the two rules differ there).
+fn said(f: &Finding) -> String {
+    let values: Vec<_> = f
+        .values
+        .iter()
+        .map(|v| (v.path.clone(), v.text.clone(), v.span))
+        .collect();
+    format!(
+        "{:?} {} at {:?}; values {values:?}; notes {:?}; help {:?}",
+        f.severity, f.message, f.primary, f.notes, f.help
+    )
+}
+
+fn findings(rules: &RuleSet, data: &str) -> Vec<String> {
+    let data = parse_dataset("d.yaml".into(), data.into(), Default::default()).expect("dataset");
+    check_dataset(&data, "d.yaml".as_ref(), rules, &CheckOptions::default())
+        .findings
+        .iter()
+        .map(said)
+        .collect()
+}
+
+/// True when some loop of the rule runs as a lookup.
+fn has_keyed_loop(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::For { lookup, body, .. } => lookup.is_some() || has_keyed_loop(body),
+        Stmt::When { body, .. } => has_keyed_loop(body),
+        _ => false,
+    })
+}
+
+#[test]
+fn the_keyed_rules_are_keyed_and_the_others_not() {
+    for body in BODIES {
+        assert!(
+            has_keyed_loop(&rules(&rule(body, true)).rules[0].body),
+            "{body}"
+        );
+        assert!(
+            !has_keyed_loop(&rules(&rule(body, false)).rules[0].body),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn a_join_reports_each_matching_pair_in_list_order() {
+    let data = "left:\n  - {code: a, v: 1}\n  - {code: b, v: 2}\n\
+                right:\n  - {code: b, v: 5}\n  - {code: 1, v: 1}\n  - {code: a, v: 9}\n  - {code: a, v: 1}\n";
+    let found = findings(&rules(&rule(BODIES[0], true)), data);
+    let summary: Vec<&str> = found
+        .iter()
+        .map(|f| f.split(" at ").next().unwrap_or(""))
+        .collect();
+    // Row a of `left` meets rows 2 and 3 (only 2 differs) and the numeric key of row 1, which
+    // cannot be compared with text; row b meets row 0, and row 1 again.
+    assert_eq!(
+        summary,
+        [
+            "Warning 1 / 1: `left[0].code` is the text \"a\", not a number",
+            "Warning a / 9",
+            "Warning b / 5",
+            "Warning 1 / 1: `left[1].code` is the text \"b\", not a number",
+        ],
+        "{found:#?}"
+    );
+    // The failing pair's values are labelled with their paths.
+    assert!(
+        found[1].contains(r#"values [("right[2].v", "9""#),
+        "{}",
+        found[1]
+    );
+    assert!(found[1].contains(r#"("left[0].v", "1""#), "{}", found[1]);
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn keyed_loops_find_what_plain_loops_find(data in dataset(), which in 0..BODIES.len()) {
+        let keyed = rules(&rule(BODIES[which], true));
+        let plain = rules(&rule(BODIES[which], false));
+        prop_assert_eq!(findings(&keyed, &data), findings(&plain, &data), "{}", data);
+    }
+}
