@@ -153,8 +153,10 @@ enum Binding<'r, 'd> {
     /// traced re-run find the item again with its path.
     Item(Value<'d>, Option<Origin<'r>>),
     /// A `let`: evaluated where it is used, so that a failing check's trace reaches the data
-    /// values behind it. The number is how many variables were bound before it.
-    Let(&'r Expr, usize),
+    /// values behind it. The number is how many variables were bound before it. A number is
+    /// kept once worked out without tracing: `let total = sum(rows.amount)` used in a loop over
+    /// the rows would otherwise add up the column again for every row (quadratic).
+    Let(&'r Expr, usize, Option<Num>),
 }
 
 /// Where a loop item came from: item `index` of the list `list`, evaluated with the first
@@ -220,7 +222,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 Stmt::Check(e) => self.check(e),
                 Stmt::Let { name, value } => {
                     let visible = self.vars.len();
-                    self.vars.push((name, Binding::Let(value, visible)));
+                    self.vars.push((name, Binding::Let(value, visible, None)));
                 }
                 Stmt::For {
                     var,
@@ -832,14 +834,12 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     fn path(&mut self, p: &'r Path) -> Eval<Value<'d>> {
         let tracing = self.paths;
         let visible = self.visible.unwrap_or(self.vars.len());
-        let bound = match p.scope {
-            Scope::Variable(i) if (i as usize) < visible => self.vars.get(i as usize),
+        let at = match p.scope {
+            Scope::Variable(i) if (i as usize) < visible => Some(i as usize),
             Scope::Dataset => None,
-            _ => self.vars[..visible]
-                .iter()
-                .rev()
-                .find(|(n, _)| *n == p.root),
+            _ => self.vars[..visible].iter().rposition(|(n, _)| *n == p.root),
         };
+        let bound = at.and_then(|i| self.vars.get(i));
         debug_assert!(
             bound.is_none_or(|(n, _)| *n == p.root),
             "{} bound wrongly",
@@ -856,10 +856,20 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 _ => (Value::Node(node, place.clone()), p.segments.as_slice()),
             },
             Some(Binding::Item(v, _)) => (v.clone(), p.segments.as_slice()),
-            Some(&Binding::Let(expr, seen)) => {
+            Some(&Binding::Let(_, _, Some(n))) if !tracing => {
+                (Value::Num(n), p.segments.as_slice())
+            }
+            Some(&Binding::Let(expr, seen, _)) => {
                 let saved = self.visible.replace(seen);
                 let v = self.value(expr);
                 self.visible = saved;
+                // Only a number is kept: a condition's truth depends on where it is read
+                // (`when` reads `<` strictly), and a traced use must reach the data.
+                if let (Ok(Value::Num(n)), false, Some(i)) = (&v, tracing, at)
+                    && let Some((_, Binding::Let(.., kept))) = self.vars.get_mut(i)
+                {
+                    *kept = Some(*n);
+                }
                 (v?, p.segments.as_slice())
             }
             None if p.root == PRIOR => {

@@ -191,6 +191,45 @@ fn let_names_a_value() {
     assert_eq!(give(r, "a: 10\nb: 2\nc: 3\n").len(), 2);
 }
 
+/// A `let` number is worked out once for the loop (not once a row), yet a failing row's finding
+/// still labels the data behind it, and a `let` in a loop body is new for every row.
+#[test]
+fn a_let_used_in_a_loop_labels_its_values_in_every_finding() {
+    let r = r#"rule R error "row {r.amount} of {total}" {
+        let total = sum(rows.amount)
+        for r in rows {
+            let four = r.amount * 4
+            four <= total
+        }
+    }"#;
+    let found = give(
+        r,
+        "rows:\n- {amount: 1}\n- {amount: 9}\n- {amount: 2}\n- {amount: 8}\n",
+    );
+    let said: Vec<(String, Vec<String>)> = found
+        .iter()
+        .map(|f| {
+            let paths = f.values.iter().map(|v| v.path.clone()).collect();
+            (f.message.clone(), paths)
+        })
+        .collect();
+    // The row's own amount first (the check reads it), then the column the total adds up.
+    let amounts = |row: usize| -> Vec<String> {
+        let others = (0..4).filter(|&i| i != row);
+        std::iter::once(row)
+            .chain(others)
+            .map(|i| format!("rows[{i}].amount"))
+            .collect()
+    };
+    assert_eq!(
+        said,
+        [
+            ("row 9 of 20".to_string(), amounts(1)),
+            ("row 8 of 20".to_string(), amounts(3)),
+        ]
+    );
+}
+
 #[test]
 fn a_missing_path_is_a_finding_at_the_nearest_parent() {
     let r = r#"rule R warning "基本支出" { expenditure.basic = 1 }"#;
