@@ -150,7 +150,11 @@ impl Num {
             .value
             .checked_mul(other.value)
             .ok_or(ArithError::Overflow)?;
-        let (lo, hi) = span_of_products(self, other, |a, b| a.checked_mul(b));
+        let (lo, hi) = match non_negative_bounds(self, other) {
+            // Both sides ≥ 0: the product grows with each, so the ends pair up.
+            Some((al, ah, bl, bh)) => ends(al.checked_mul(bl), ah.checked_mul(bh)),
+            None => span_of_products(self, other, |a, b| a.checked_mul(b)),
+        };
         Ok(Num { value, lo, hi })
     }
 
@@ -175,7 +179,12 @@ impl Num {
                 hi: None,
             });
         }
-        let (lo, hi) = span_of_products(self, other, |a, b| a.checked_div(b));
+        let (lo, hi) = match non_negative_bounds(self, other) {
+            // A dividend ≥ 0 over a divisor > 0 (it does not touch zero): the quotient grows
+            // with the dividend and shrinks with the divisor.
+            Some((al, ah, bl, bh)) => ends(al.checked_div(bh), ah.checked_div(bl)),
+            None => span_of_products(self, other, |a, b| a.checked_div(b)),
+        };
         Ok(Num { value, lo, hi })
     }
 
@@ -355,6 +364,25 @@ fn max_hi(a: Option<Decimal>, b: Option<Decimal>) -> Option<Decimal> {
 
 /// The lowest and highest of `f` over the four pairs of bounds; unbounded if any bound is
 /// infinite or a product overflows.
+/// The bounds of `a` and `b` when both are finite and at least zero (amounts of money, most
+/// often): products and quotients are then spanned by two of the four pairs of ends, half the
+/// work of [`span_of_products`], which gives the same interval.
+fn non_negative_bounds(a: Num, b: Num) -> Option<(Decimal, Decimal, Decimal, Decimal)> {
+    let (Some(al), Some(ah), Some(bl), Some(bh)) = (a.lo, a.hi, b.lo, b.hi) else {
+        return None;
+    };
+    (al.is_sign_positive() && bl.is_sign_positive()).then_some((al, ah, bl, bh))
+}
+
+/// Both ends, or neither: an interval with one end lost to overflow is unbounded both ways,
+/// as [`span_of_products`] makes it.
+fn ends(lo: Option<Decimal>, hi: Option<Decimal>) -> (Option<Decimal>, Option<Decimal>) {
+    match (lo, hi) {
+        (Some(lo), Some(hi)) => (Some(lo), Some(hi)),
+        _ => (None, None),
+    }
+}
+
 fn span_of_products(
     a: Num,
     b: Num,
@@ -391,6 +419,30 @@ mod tests {
 
     fn lit(text: &str) -> Num {
         Num::exact(Decimal::from_str(text).unwrap())
+    }
+
+    /// Intervals of money: a value with 0–4 decimals, its bounds half a unit either side.
+    fn money() -> impl proptest::strategy::Strategy<Value = Num> {
+        use proptest::strategy::Strategy;
+        (0i64..1_000_000_000_000, 0u32..5).prop_map(|(m, d)| {
+            Num::around(Decimal::new(m, d), half_unit(d))
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn non_negative_products_and_quotients_span_what_all_four_ends_span(
+            a in money(),
+            b in money(),
+        ) {
+            let quick = a.mul(b).map(|n| (n.lo, n.hi));
+            let full = Ok(span_of_products(a, b, |x, y| x.checked_mul(y)));
+            proptest::prop_assert_eq!(quick, full);
+            if let Ok(q) = a.div(b).map(|n| (n.lo, n.hi)) && q != (None, None) {
+                let full = span_of_products(a, b, |x, y| x.checked_div(y));
+                proptest::prop_assert_eq!(q, full);
+            }
+        }
     }
 
     fn holds(l: Num, op: CmpOp, r: Num) -> bool {
