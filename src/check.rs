@@ -3,6 +3,7 @@
 
 use crate::ast::Rule;
 use crate::dataset::Dataset;
+use crate::deadline::Deadline;
 use crate::eval::{Data, run_rule};
 use crate::explanations;
 use crate::file_error::FileError;
@@ -14,6 +15,7 @@ use crate::severity::Severity;
 use crate::yaml::Limits;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 /// Settings of a check run that apply to every file.
 #[derive(Clone, Debug, Default)]
@@ -25,6 +27,8 @@ pub struct CheckOptions {
     /// The `prior` dataset, loaded by the first file that needs it and shared by all: a batch
     /// of 10,000 datasets against one prior reads it once, not 10,000 times.
     pub prior_loaded: OnceLock<SharedLoad>,
+    /// The longest the rules may run on one file (`None`: no limit; see [`crate::deadline`]).
+    pub time_limit: Option<Duration>,
 }
 
 /// A loaded dataset, or why it could not be loaded, shareable between threads.
@@ -81,7 +85,8 @@ pub fn check_dataset(
         return report;
     }
     let prior = load_prior(dataset, path, options, &mut report);
-    check_loaded(dataset, prior.as_deref(), &rules.rules, report)
+    let deadline = Deadline::after(options.time_limit);
+    check_rules(dataset, prior.as_deref(), &rules.rules, report, deadline)
 }
 
 /// True when a rule's years cover the fiscal year (every rule covers an unknown year).
@@ -96,7 +101,18 @@ pub fn check_loaded<'r>(
     dataset: &Dataset,
     prior: Option<&Dataset>,
     rules: impl IntoIterator<Item = &'r Rule>,
+    report: FileReport,
+) -> FileReport {
+    check_rules(dataset, prior, rules, report, Deadline::after(None))
+}
+
+/// [`check_loaded`], stopping once `deadline` has passed.
+fn check_rules<'r>(
+    dataset: &Dataset,
+    prior: Option<&Dataset>,
+    rules: impl IntoIterator<Item = &'r Rule>,
     mut report: FileReport,
+    mut deadline: Deadline,
 ) -> FileReport {
     let rules: Vec<&Rule> = rules.into_iter().collect();
     let year = dataset.root.at("meta.year").and_then(|n| n.as_integer());
@@ -121,7 +137,7 @@ pub fn check_loaded<'r>(
         file: &p.file,
     });
     let mut cache = PathCache::default();
-    for rule in rules {
+    for (i, rule) in rules.iter().enumerate() {
         if !applies_to_year(rule, year) {
             report.skipped_by_year += 1;
             continue;
@@ -133,10 +149,33 @@ pub fn check_loaded<'r>(
         report.applied.push(rule.id.clone());
         report
             .findings
-            .extend(run_rule(rule, data, prior_data, &mut cache));
+            .extend(run_rule(rule, data, prior_data, &mut cache, &mut deadline));
+        if deadline.passed() {
+            report
+                .findings
+                .push(timeout_finding(rule, deadline, rules.len() - i - 1));
+            break;
+        }
     }
     explanations::apply(dataset, &mut report);
     report
+}
+
+/// The finding of a file whose check was stopped by `--timeout` in `rule`, with `not_run`
+/// rules after it.
+fn timeout_finding(rule: &Rule, deadline: Deadline, not_run: usize) -> Finding {
+    let limit = deadline.limit().unwrap_or_default().as_secs_f64();
+    let rest = match not_run {
+        0 => "it was the last rule".to_string(),
+        1 => "1 later rule was not run".to_string(),
+        n => format!("{n} later rules were not run"),
+    };
+    let message = format!(
+        "the rules took longer than {limit} s on this file (--timeout): checking stopped in \
+         rule {}, whose findings so far are reported; {rest}",
+        rule.id
+    );
+    file_finding(FileError::new("timeout", message))
 }
 
 /// The prior-year file a dataset at `path` names in `meta.prior` (relative to its folder).

@@ -13,6 +13,7 @@ use crate::yaml::Limits;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Exit code: no finding at or above `--fail-on`.
 pub const EXIT_OK: i32 = 0;
@@ -91,6 +92,10 @@ struct CheckArgs {
     #[arg(long, value_name = "LEVELS", default_value_t = Limits::default().max_depth,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_DEPTH))]
     max_depth: usize,
+    /// Longest time the rules may run on one file, in seconds (0: no limit); a file that takes
+    /// longer is reported with a `timeout` error, and the other files go on.
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = parse_timeout)]
+    timeout: TimeLimit,
     /// When to use colours in human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -104,6 +109,23 @@ struct CheckArgs {
     /// Print, instead of diagnostics, a ready-to-paste explanation (说明) stub for each open hint.
     #[arg(long)]
     explain_stubs: bool,
+}
+
+/// A `--timeout` (`None`: no limit).
+#[derive(Clone, Copy, Debug)]
+struct TimeLimit(Option<Duration>);
+
+/// `--timeout`: seconds, whole or not; 0 is no limit.
+fn parse_timeout(text: &str) -> Result<TimeLimit, String> {
+    let secs: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if secs == 0.0 {
+        return Ok(TimeLimit(None));
+    }
+    Duration::try_from_secs_f64(secs)
+        .map(|d| TimeLimit(Some(d)))
+        .map_err(|_| format!("`{text}` is not a time limit (seconds ≥ 0, or 0 for none)"))
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -228,6 +250,7 @@ fn check(args: CheckArgs) -> i32 {
             max_depth: args.max_depth.max(1),
         },
         prior: args.prior.clone(),
+        time_limit: args.timeout.0,
         ..Default::default()
     };
     if let Some(prior) = &options.prior

@@ -10,6 +10,7 @@ use crate::ast::{
     push_segment,
 };
 use crate::dataset::{Node, NodeKind};
+use crate::deadline::Deadline;
 use crate::finding::{Finding, RuleSite, ValueRef};
 use crate::lookup::KeyedLoop;
 use crate::number::{self, ArithError, CmpOp, Num, can_hold};
@@ -31,11 +32,15 @@ pub struct Data<'d> {
 
 /// Runs one rule against a dataset (and its prior year, if any), returning its findings.
 /// `cache` remembers where the rule's paths led, for the next rule on the same dataset.
+///
+/// Evaluation stops early once `deadline` has passed (it is counted on across rules); the
+/// caller reports that.
 pub fn run_rule<'d>(
     rule: &Rule,
     data: Data<'d>,
     prior: Option<Data<'d>>,
     cache: &mut PathCache<'d>,
+    deadline: &mut Deadline,
 ) -> Vec<Finding> {
     let mut ev = Evaluator {
         rule,
@@ -49,9 +54,11 @@ pub fn run_rule<'d>(
         trace: None,
         findings: Vec::new(),
         lookup_run: Vec::new(),
+        deadline: *deadline,
     };
     ev.block(&rule.body);
     *cache = ev.cache;
+    *deadline = ev.deadline;
     ev.findings
 }
 
@@ -206,6 +213,8 @@ struct Evaluator<'r, 'd> {
     findings: Vec<Finding>,
     /// The items a keyed loop runs (kept to reuse its allocation).
     lookup_run: Vec<(u32, bool)>,
+    /// When to stop: each statement is a step; once passed, nothing more is evaluated.
+    deadline: Deadline,
 }
 
 #[derive(Default)]
@@ -218,6 +227,9 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     fn block(&mut self, stmts: &'r [Stmt]) {
         let depth = self.vars.len();
         for stmt in stmts {
+            if self.deadline.step() {
+                break;
+            }
             match stmt {
                 Stmt::Check(e) => self.check(e),
                 Stmt::Let { name, value } => {
@@ -358,6 +370,10 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         origin: Option<Origin<'r>>,
         body: &'r [Stmt],
     ) {
+        // Past the deadline, the rest of a loop is skipped item by item, nested loops unrun.
+        if self.deadline.passed() {
+            return;
+        }
         self.vars.push((var, Binding::Item(item, origin)));
         self.block(body);
         self.vars.pop();

@@ -30,6 +30,7 @@ pub mod check;
 pub mod cli;
 pub mod control_chars;
 pub mod dataset;
+pub mod deadline;
 pub mod discover;
 pub mod eval;
 pub mod explanation_stubs;

@@ -424,9 +424,8 @@ mod tests {
     /// Intervals of money: a value with 0–4 decimals, its bounds half a unit either side.
     fn money() -> impl proptest::strategy::Strategy<Value = Num> {
         use proptest::strategy::Strategy;
-        (0i64..1_000_000_000_000, 0u32..5).prop_map(|(m, d)| {
-            Num::around(Decimal::new(m, d), half_unit(d))
-        })
+        (0i64..1_000_000_000_000, 0u32..5)
+            .prop_map(|(m, d)| Num::around(Decimal::new(m, d), half_unit(d)))
     }
 
     proptest::proptest! {

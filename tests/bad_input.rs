@@ -695,3 +695,29 @@ fn rule_file_with_a_control_character() {
     assert!(!o.stderr.contains('\u{1b}'), "{o}");
     snap!("rules_control_character", o);
 }
+
+/// A rule that compares every row with every other row (not a lookup by key), on a dataset of
+/// 3,000 rows: nine million comparisons, stopped by `--timeout`. The file gets a `timeout`
+/// error naming the rule; the other files are checked as usual.
+#[test]
+fn quadratic_work_is_stopped_by_the_timeout() {
+    let run = Run::new();
+    run.write(
+        "pairs.tally",
+        "rule PAIRS warning \"rows in order\" {\n    when exists(rows) {\n        \
+         for x in rows {\n            for y in rows {\n                \
+         x.v <= y.v or x.v > y.v\n            }\n        }\n    }\n}\n",
+    );
+    let mut data = String::from("a: 1.00\nb: 2.00\ntotal: 3.00\nrows:\n");
+    for i in 0..3000 {
+        data.push_str(&format!("  - {{v: {i}}}\n"));
+    }
+    run.write("data/pairs.yaml", &data);
+    let o = run.check(&["--rules", "pairs.tally", "--timeout", "0.05"]);
+    o.checked_the_others(3);
+    assert_eq!(o.code, Some(1));
+    snap!("timeout", o);
+    let o = run.check(&["--rules", "pairs.tally", "--timeout=-1"]);
+    assert_eq!(o.code, Some(2), "{o}");
+    assert!(o.stderr.contains("is not a time limit"), "{o}");
+}

@@ -89,10 +89,15 @@ pub fn check(text: &str) {
     };
     let mut report = FileReport::new(dataset.file.clone());
     let mut cache = tally::path_slots::PathCache::default();
+    let mut deadline = tally::deadline::Deadline::after(None);
     for rule in &rules.rules {
-        report
-            .findings
-            .extend(run_rule(rule, data_ref, Some(data_ref), &mut cache));
+        report.findings.extend(run_rule(
+            rule,
+            data_ref,
+            Some(data_ref),
+            &mut cache,
+            &mut deadline,
+        ));
     }
     assert_report(&report);
     let prior = parse_dataset("prior.yaml".into(), data.to_string(), Limits::default())
