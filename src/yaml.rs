@@ -118,7 +118,12 @@ struct Loader<'a> {
 impl Loader<'_> {
     fn span(&mut self, span: YSpan) -> Span {
         let start = self.pos.byte(span.start.index());
-        let end = self.pos.byte(span.end.index());
+        // Half the events (starts and ends of lists and mappings) are empty spans.
+        let end = if span.end.index() == span.start.index() {
+            start
+        } else {
+            self.pos.byte(span.end.index())
+        };
         Span::new(start, end)
     }
 
@@ -416,10 +421,39 @@ impl<'a> CharToByte<'a> {
         }
     }
 
+    /// The byte offset of character `char_idx`.
+    #[inline]
     fn byte(&mut self, char_idx: usize) -> usize {
         if self.ascii {
             return self.base + char_idx.min(self.text.len());
         }
+        match self.short_step(char_idx) {
+            Some(byte_idx) => self.base + byte_idx,
+            None => self.base + self.far(char_idx),
+        }
+    }
+
+    /// The commonest step, inline: forward over fewer than 8 ASCII characters (a key, a
+    /// number, `: `), which are as many bytes. `None` for any other step.
+    #[inline]
+    fn short_step(&mut self, char_idx: usize) -> Option<usize> {
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let chars = char_idx.checked_sub(self.char_idx).filter(|&c| c < 8)?;
+        let word = self.text.as_bytes().get(self.byte_idx..self.byte_idx + 8)?;
+        let w = u64::from_le_bytes(word.try_into().ok()?);
+        // Bytes are little-endian in `w`: the first is lowest.
+        let first = HIGH & ((1u64 << (8 * chars)) - 1);
+        if w & first != 0 || word[0] & 0xc0 == 0x80 {
+            return None;
+        }
+        self.char_idx = char_idx;
+        self.byte_idx += chars;
+        Some(self.byte_idx)
+    }
+
+    /// Any other step: forward word by word, or back from a checkpoint. The byte offset in
+    /// `text`.
+    fn far(&mut self, char_idx: usize) -> usize {
         if char_idx < self.char_idx {
             let k = (char_idx / CHECKPOINT).min(self.checkpoints.len() - 1);
             let back = self.checkpoints[..=k]
@@ -435,27 +469,28 @@ impl<'a> CharToByte<'a> {
         );
         self.byte_idx = byte_idx;
         self.char_idx = char_idx - chars;
+        // Short steps skip this, so a checkpoint may be recorded a few characters late,
+        // which only matters to a step back, and then not for correctness.
         if self.char_idx >= self.checkpoints.len() * CHECKPOINT {
             self.checkpoints.push((self.char_idx, self.byte_idx));
         }
-        self.base + self.byte_idx
+        self.byte_idx
     }
 }
 
 /// Moves from byte `at` (the start of a character, or inside one) over `chars` characters of
 /// valid UTF-8: the byte where the next character then starts, and how many of the `chars`
 /// were left when the text ended.
+///
+/// Works a machine word (8 bytes) at a time: while at least 8 characters are left, a word
+/// cannot overshoot and is skipped whole; the last word is searched for the lead byte after
+/// the first `chars` ones. Steps between events are short and often end in Chinese text.
 fn advance(bytes: &[u8], mut at: usize, mut chars: usize) -> (usize, usize) {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     while let Some(word) = bytes.get(at..at + 8) {
         let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
         if chars >= 8 {
-            // A word holds at most 8 characters (lead bytes), so it can be skipped whole,
-            // counting its lead bytes: a continuation byte is 0b10xx_xxxx. (The sum of the
-            // bytes' flags by multiplication: `count_ones` has no instruction on baseline x86-64.)
-            let flags = (w & !(w << 1) & HIGH) >> 7;
-            let continuation = (flags.wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize;
-            chars -= 8 - continuation;
+            chars -= count_flags(lead_bytes(w));
             at += 8;
             continue;
         }
@@ -465,9 +500,20 @@ fn advance(bytes: &[u8], mut at: usize, mut chars: usize) -> (usize, usize) {
         if w & first == 0 && word[0] & 0xc0 != 0x80 {
             return (at + chars, 0);
         }
-        break;
+        let mut leads = lead_bytes(w);
+        if count_flags(leads) <= chars {
+            chars -= count_flags(leads);
+            at += 8;
+            continue;
+        }
+        // Drop the `chars` lowest lead bytes (fewer than 8): the lowest left starts the
+        // character wanted.
+        for _ in 0..chars {
+            leads &= leads - 1;
+        }
+        return (at + (leads.trailing_zeros() / 8) as usize, 0);
     }
-    // The rest byte by byte; a word may have ended inside a character.
+    // The last few bytes one by one.
     while let Some(&b) = bytes.get(at) {
         if b & 0xc0 != 0x80 {
             if chars == 0 {
@@ -478,6 +524,19 @@ fn advance(bytes: &[u8], mut at: usize, mut chars: usize) -> (usize, usize) {
         at += 1;
     }
     (at, chars)
+}
+
+/// The high bit of each byte of `w` that starts a character: any byte but a continuation
+/// byte, `0b10xx_xxxx`. (Shifting moves each byte's bit 6 to its bit 7, never across bytes.)
+fn lead_bytes(w: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    !(w & !(w << 1)) & HIGH
+}
+
+/// How many bytes of a [`lead_bytes`] mask are flagged: their sum by multiplication, as
+/// `count_ones` has no instruction on baseline x86-64.
+fn count_flags(flags: u64) -> usize {
+    ((flags >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize
 }
 
 #[cfg(test)]
@@ -615,6 +674,26 @@ mod tests {
             let mut pos = CharToByte::new(&text, 7);
             for c in lookups {
                 let want = 7 + offsets[c.min(offsets.len() - 1)];
+                proptest::prop_assert_eq!(pos.byte(c), want, "character {}", c);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Walking forward in short steps, as events do, gives the same offsets: every step
+        /// ends at a character of any width, after ASCII or not.
+        #[test]
+        fn char_to_byte_short_steps_agree_with_char_indices(
+            text in "[a-z :名😀é\n]{0,200}",
+            steps in proptest::collection::vec(0usize..12, 1..60),
+        ) {
+            let mut offsets: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+            offsets.push(text.len());
+            let mut pos = CharToByte::new(&text, 3);
+            let mut c = 0;
+            for step in steps {
+                c += step;
+                let want = 3 + offsets[c.min(offsets.len() - 1)];
                 proptest::prop_assert_eq!(pos.byte(c), want, "character {}", c);
             }
         }
