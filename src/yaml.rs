@@ -11,6 +11,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 // foldhash: keys are hashed once per key of the file; SipHash was 3% of a check. Seeded per
 // process, so a hostile file cannot aim for collisions.
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::cell::RefCell;
 use std::sync::Arc;
 
 /// Limits that keep hostile input from exhausting the machine.
@@ -45,38 +46,33 @@ pub fn parse(text: &str, base: usize, limits: Limits) -> Result<Node, FileError>
         items: Vec::new(),
         entries: Vec::new(),
         anchors: HashMap::new(),
-        keys: HashSet::new(),
+        keys: KEYS.take(),
         alias_nodes: 0,
         scalar_text: HashMap::new(),
         root: None,
         documents: 0,
         limits,
     };
-    for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| {
-            let at = loader.pos.byte(e.marker().index());
-            // saphyr's scanner has its own limit on flow nesting (`[[[[…`), met before ours.
-            let error = if e.info().contains("recursion limit") {
-                FileError::new(
-                    "nesting-too-deep",
-                    "the data is nested too deeply for the YAML reader (more than 256 levels of `[` or `{`)",
-                )
-            } else {
-                FileError::new("yaml-syntax", format!("not valid YAML: {}", e.info()))
-            };
-            error.at(Span::new(at, at))
-        })?;
-        loader.event(event, span)?;
+    let root = loader.read(text);
+    if loader.keys.len() <= KEPT_KEYS {
+        KEYS.set(loader.keys);
     }
-    loader.root.ok_or_else(|| {
-        FileError::new(
-            "empty-dataset",
-            "the file holds no data (an empty YAML document)",
-        )
-    })
+    root
 }
 
-/// A list or mapping being read. Its items (entries) so far are those of the loader's
+thread_local! {
+    /// The mapping keys of the files read on this thread so far. Files of a folder share
+    /// most of their keys, so a file mostly finds its keys already allocated (and the key
+    /// table already grown); an allocation and a free per distinct key and file were a
+    /// tenth of building the tree.
+    static KEYS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+}
+
+/// The most keys [`KEYS`] carries on to the next file: a file of many distinct keys (say,
+/// a table keyed by id) leaves them to be freed with it.
+const KEPT_KEYS: usize = 4096;
+
+/// A list or mapping being read./// A list or mapping being read. Its items (entries) so far are those of the loader's
 /// `items` (`entries`) from `first` on.
 enum Frame {
     List {
@@ -104,8 +100,8 @@ struct Loader<'a> {
     entries: Vec<Entry>,
     /// Anchored nodes with the number of nodes each holds.
     anchors: HashMap<usize, (Node, usize)>,
-    /// Every distinct mapping key of the file, shared by the mappings that use it: a table of
-    /// 300,000 rows repeats the same few keys.
+    /// Every distinct mapping key of the file (and of earlier files, see [`KEYS`]), shared by
+    /// the mappings that use it: a table of 300,000 rows repeats the same few keys.
     keys: HashSet<Arc<str>>,
     alias_nodes: usize,
     /// The text of anchored scalars, as written, for aliases used as keys.
@@ -116,6 +112,32 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
+    /// Reads the events of `text` into the root.
+    fn read(&mut self, text: &str) -> Result<Node, FileError> {
+        for event in Parser::new_from_str(text) {
+            let (event, span) = event.map_err(|e| {
+                let at = self.pos.byte(e.marker().index());
+                // saphyr's scanner has its own limit on flow nesting (`[[[[…`), met before ours.
+                let error = if e.info().contains("recursion limit") {
+                    FileError::new(
+                        "nesting-too-deep",
+                        "the data is nested too deeply for the YAML reader (more than 256 levels of `[` or `{`)",
+                    )
+                } else {
+                    FileError::new("yaml-syntax", format!("not valid YAML: {}", e.info()))
+                };
+                error.at(Span::new(at, at))
+            })?;
+            self.event(event, span)?;
+        }
+        self.root.take().ok_or_else(|| {
+            FileError::new(
+                "empty-dataset",
+                "the file holds no data (an empty YAML document)",
+            )
+        })
+    }
+
     fn span(&mut self, span: YSpan) -> Span {
         let start = self.pos.byte(span.start.index());
         // Half the events (starts and ends of lists and mappings) are empty spans.
@@ -575,6 +597,20 @@ mod tests {
         let err = load(text).unwrap_err();
         assert_eq!(err.code, "yaml-duplicate-key");
         assert_eq!(err.span.unwrap().start as usize, text.rfind('a').unwrap());
+    }
+
+    #[test]
+    fn keys_carried_over_from_earlier_files_still_catch_duplicates() {
+        let first = load("a: 1\nb: {c: 2}\n").unwrap();
+        let second = load("c: 1\nb: 2\n").unwrap();
+        let (NodeKind::Map(first), NodeKind::Map(second)) = (&first.kind, &second.kind) else {
+            panic!()
+        };
+        assert!(Arc::ptr_eq(&first[1].key, &second[1].key), "shared `b`");
+        let text = "b: 1\na: 2\nb: 3\n";
+        let err = load(text).unwrap_err();
+        assert_eq!(err.code, "yaml-duplicate-key");
+        assert_eq!(err.span.unwrap().start as usize, text.rfind('b').unwrap());
     }
 
     #[test]
