@@ -305,7 +305,7 @@ impl Loader<'_> {
             } => (
                 Node {
                     span: Span::new(start, end.end as usize),
-                    kind: NodeKind::List(self.items.drain(first..).collect()),
+                    kind: NodeKind::List(take_from(&mut self.items, first)),
                 },
                 anchor,
             ),
@@ -317,7 +317,7 @@ impl Loader<'_> {
             } => (
                 Node {
                     span: Span::new(start, end.end as usize),
-                    kind: NodeKind::Map(self.entries.drain(first..).collect()),
+                    kind: NodeKind::Map(take_from(&mut self.entries, first)),
                 },
                 anchor,
             ),
@@ -392,6 +392,17 @@ impl Loader<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// The items of `v` from `first` on, taken out into a slice of their own. `split_off` moves
+/// them with one copy of memory where collecting a `drain` moved them one by one; but from 0
+/// it hands over the whole buffer and allocates another as large, so that case drains.
+fn take_from<T>(v: &mut Vec<T>, first: usize) -> Box<[T]> {
+    if first == 0 {
+        v.drain(..).collect()
+    } else {
+        v.split_off(first).into_boxed_slice()
     }
 }
 
@@ -611,6 +622,16 @@ mod tests {
         let err = load(text).unwrap_err();
         assert_eq!(err.code, "yaml-duplicate-key");
         assert_eq!(err.span.unwrap().start as usize, text.rfind('b').unwrap());
+    }
+
+    #[test]
+    fn take_from_takes_the_tail_and_keeps_the_head() {
+        let mut v = vec![1, 2, 3, 4];
+        assert_eq!(&*take_from(&mut v, 1), [2, 3, 4]);
+        assert_eq!(v, [1]);
+        assert_eq!(&*take_from(&mut v, 0), [1]);
+        assert!(v.is_empty());
+        assert!(take_from(&mut v, 0).is_empty());
     }
 
     #[test]
