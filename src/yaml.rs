@@ -455,7 +455,7 @@ impl<'a> CharToByte<'a> {
     }
 
     /// The byte offset of character `char_idx`.
-    #[inline]
+    #[inline(always)]
     fn byte(&mut self, char_idx: usize) -> usize {
         if self.ascii {
             return self.base + char_idx.min(self.text.len());
