@@ -444,13 +444,22 @@ const CHECKPOINT: usize = 1024;
 
 impl<'a> CharToByte<'a> {
     fn new(text: &'a str, base: usize) -> Self {
+        let ascii = text.is_ascii();
+        // At most one checkpoint every CHECKPOINT characters (so bytes): never a reallocation.
+        // ASCII text needs none.
+        let mut checkpoints = Vec::with_capacity(if ascii {
+            1
+        } else {
+            text.len() / CHECKPOINT + 1
+        });
+        checkpoints.push((0, 0));
         CharToByte {
             text,
             base,
-            ascii: text.is_ascii(),
+            ascii,
             char_idx: 0,
             byte_idx: 0,
-            checkpoints: vec![(0, 0)],
+            checkpoints,
         }
     }
 
