@@ -7,7 +7,7 @@
 use crate::dataset::{Entry, Node, NodeKind, plain_scalar};
 use crate::file_error::FileError;
 use crate::source::Span;
-use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
 // foldhash: keys are hashed once per key of the file; SipHash was 3% of a check. Seeded per
 // process, so a hostile file cannot aim for collisions.
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -114,21 +114,11 @@ struct Loader<'a> {
 impl Loader<'_> {
     /// Reads the events of `text` into the root.
     fn read(&mut self, text: &str) -> Result<Node, FileError> {
-        for event in Parser::new_from_str(text) {
-            let (event, span) = event.map_err(|e| {
-                let at = self.pos.byte(e.marker().index());
-                // saphyr's scanner has its own limit on flow nesting (`[[[[…`), met before ours.
-                let error = if e.info().contains("recursion limit") {
-                    FileError::new(
-                        "nesting-too-deep",
-                        "the data is nested too deeply for the YAML reader (more than 256 levels of `[` or `{`)",
-                    )
-                } else {
-                    FileError::new("yaml-syntax", format!("not valid YAML: {}", e.info()))
-                };
-                error.at(Span::new(at, at))
-            })?;
-            self.event(event, span)?;
+        for next in Parser::new_from_str(text) {
+            match next {
+                Ok((event, span)) => self.event(event, span)?,
+                Err(e) => return Err(self.scan_error(&e)),
+            }
         }
         self.root.take().ok_or_else(|| {
             FileError::new(
@@ -136,6 +126,22 @@ impl Loader<'_> {
                 "the file holds no data (an empty YAML document)",
             )
         })
+    }
+
+    /// The error for what saphyr could not read.
+    #[cold]
+    fn scan_error(&mut self, e: &ScanError) -> FileError {
+        let at = self.pos.byte(e.marker().index());
+        // saphyr's scanner has its own limit on flow nesting (`[[[[…`), met before ours.
+        let error = if e.info().contains("recursion limit") {
+            FileError::new(
+                "nesting-too-deep",
+                "the data is nested too deeply for the YAML reader (more than 256 levels of `[` or `{`)",
+            )
+        } else {
+            FileError::new("yaml-syntax", format!("not valid YAML: {}", e.info()))
+        };
+        error.at(Span::new(at, at))
     }
 
     fn span(&mut self, span: YSpan) -> Span {
