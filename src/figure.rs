@@ -32,8 +32,10 @@ impl Figure {
     /// yet: `None` when the text is not a number, `Some(Err(()))` when it has the syntax of
     /// one but too many digits.
     pub fn read(text: &str) -> Option<Result<Figure, ()>> {
-        if let Some(figure) = Figure::read_short(text) {
-            return Some(Ok(figure));
+        match Figure::read_short(text) {
+            Short::Figure(figure) => return Some(Ok(figure)),
+            Short::NotANumber => return None,
+            Short::Unsure => {}
         }
         let decimals = decimal_places(text)?;
         Some(
@@ -43,43 +45,48 @@ impl Figure {
         )
     }
 
-    /// The common case in one pass: a plain decimal of at most 18 digits, whose digits fit a
+    /// The common cases in one pass: a plain decimal of at most 18 digits, whose digits fit a
     /// machine integer exactly (a dataset holds mostly these, and `Decimal::from_str` after
-    /// [`decimal_places`] cost several times more). `None` leaves any other text, and a
-    /// negative zero, to the general path.
-    fn read_short(text: &str) -> Option<Figure> {
+    /// [`decimal_places`] cost several times more), and text that is plainly not a number
+    /// (half the plain scalars of a dataset are names, which [`decimal_places`] would scan
+    /// again). Longer numbers and a negative zero are left to the general path.
+    fn read_short(text: &str) -> Short {
         let bytes = text.as_bytes();
-        let (negative, body) = match bytes.first()? {
-            b'-' => (true, &bytes[1..]),
-            b'+' => (false, &bytes[1..]),
+        let (negative, body) = match bytes.first() {
+            Some(b'-') => (true, &bytes[1..]),
+            Some(b'+') => (false, &bytes[1..]),
             _ => (false, bytes),
         };
-        if body.len() > 19 {
-            return None;
-        }
         let mut mantissa: i64 = 0;
         let mut digits = 0;
         let mut point = None;
         for (i, &b) in body.iter().enumerate() {
             match b {
+                // Past 18 digits the mantissa could overflow an i64.
+                b'0'..=b'9' if digits == 18 => return Short::Unsure,
                 b'0'..=b'9' => {
                     mantissa = mantissa * 10 + i64::from(b - b'0');
                     digits += 1;
                 }
                 b'.' if point.is_none() && digits > 0 => point = Some(i),
-                _ => return None,
+                // A sign inside, a second point, a point first, or any other byte: not the
+                // shape [`decimal_places`] accepts.
+                _ => return Short::NotANumber,
             }
         }
         let decimals = match point {
-            Some(p) if p + 1 == body.len() => return None, // `5.`
+            Some(p) if p + 1 == body.len() => return Short::NotANumber, // `5.`
             Some(p) => body.len() - p - 1,
             None => 0,
         };
-        if digits == 0 || (negative && mantissa == 0) {
-            return None;
+        if digits == 0 {
+            return Short::NotANumber; // ``, `+`, `-`
+        }
+        if negative && mantissa == 0 {
+            return Short::Unsure;
         }
         let value = Decimal::new(if negative { -mantissa } else { mantissa }, decimals as u32);
-        Some(Figure::printed(value, decimals))
+        Short::Figure(Figure::printed(value, decimals))
     }
 
     /// The value as printed.
@@ -103,6 +110,16 @@ impl Figure {
         let d = decimals.min(u32::from(u8::MAX)) as u8;
         self.rounded_to = Some(self.rounded_to.map_or(d, |old| old.min(d)));
     }
+}
+
+/// What the one-pass reading of [`Figure::read_short`] made of a text.
+enum Short {
+    /// A number, read.
+    Figure(Figure),
+    /// Surely not a number.
+    NotANumber,
+    /// Left to the general path.
+    Unsure,
 }
 
 /// Half the unit of a figure rounded to `decimals`: unlike [`half_unit`], 0 decimals means
@@ -160,7 +177,9 @@ mod tests {
     proptest::proptest! {
         /// The one-pass reading gives exactly what the general path gives.
         #[test]
-        fn the_short_path_agrees_with_the_general_one(text in "[+-]?[0-9]{0,12}(\\.[0-9]{0,8})?|[0-9.+-]{0,6}") {
+        fn the_short_path_agrees_with_the_general_one(
+            text in "[+-]?[0-9]{0,22}(\\.[0-9]{0,8})?|[+-]?[0-9]{17,20}|[0-9.+a-z名-]{0,6}"
+        ) {
             let general = decimal_places(&text).map(|d| {
                 Decimal::from_str(text.trim_start_matches('+'))
                     .map(|v| (v.mantissa(), v.scale(), v.is_sign_negative(), d))
@@ -172,6 +191,18 @@ mod tests {
                     (v.mantissa(), v.scale(), v.is_sign_negative(), u32::from(f.decimals))
                 }));
             proptest::prop_assert_eq!(short, general);
+        }
+    }
+
+    #[test]
+    fn long_integers_are_read_exactly() {
+        // Nineteen digits would overflow the one-pass reading's machine integer.
+        for text in [
+            "9999999999999999999",
+            "-9223372036854775809",
+            "123456789012345678.5",
+        ] {
+            assert_eq!(figure(text).value().to_string(), text);
         }
     }
 

@@ -7,10 +7,11 @@
 use crate::dataset::{Entry, Node, NodeKind, plain_scalar};
 use crate::file_error::FileError;
 use crate::source::Span;
-use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
 // foldhash: keys are hashed once per key of the file; SipHash was 3% of a check. Seeded per
 // process, so a hostile file cannot aim for collisions.
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::cell::RefCell;
 use std::sync::Arc;
 
 /// Limits that keep hostile input from exhausting the machine.
@@ -45,38 +46,33 @@ pub fn parse(text: &str, base: usize, limits: Limits) -> Result<Node, FileError>
         items: Vec::new(),
         entries: Vec::new(),
         anchors: HashMap::new(),
-        keys: HashSet::new(),
+        keys: KEYS.take(),
         alias_nodes: 0,
         scalar_text: HashMap::new(),
         root: None,
         documents: 0,
         limits,
     };
-    for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| {
-            let at = loader.pos.byte(e.marker().index());
-            // saphyr's scanner has its own limit on flow nesting (`[[[[…`), met before ours.
-            let error = if e.info().contains("recursion limit") {
-                FileError::new(
-                    "nesting-too-deep",
-                    "the data is nested too deeply for the YAML reader (more than 256 levels of `[` or `{`)",
-                )
-            } else {
-                FileError::new("yaml-syntax", format!("not valid YAML: {}", e.info()))
-            };
-            error.at(Span::new(at, at))
-        })?;
-        loader.event(event, span)?;
+    let root = loader.read(text);
+    if loader.keys.len() <= KEPT_KEYS {
+        KEYS.set(loader.keys);
     }
-    loader.root.ok_or_else(|| {
-        FileError::new(
-            "empty-dataset",
-            "the file holds no data (an empty YAML document)",
-        )
-    })
+    root
 }
 
-/// A list or mapping being read. Its items (entries) so far are those of the loader's
+thread_local! {
+    /// The mapping keys of the files read on this thread so far. Files of a folder share
+    /// most of their keys, so a file mostly finds its keys already allocated (and the key
+    /// table already grown); an allocation and a free per distinct key and file were a
+    /// tenth of building the tree.
+    static KEYS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+}
+
+/// The most keys [`KEYS`] carries on to the next file: a file of many distinct keys (say,
+/// a table keyed by id) leaves them to be freed with it.
+const KEPT_KEYS: usize = 4096;
+
+/// A list or mapping being read./// A list or mapping being read. Its items (entries) so far are those of the loader's
 /// `items` (`entries`) from `first` on.
 enum Frame {
     List {
@@ -104,8 +100,8 @@ struct Loader<'a> {
     entries: Vec<Entry>,
     /// Anchored nodes with the number of nodes each holds.
     anchors: HashMap<usize, (Node, usize)>,
-    /// Every distinct mapping key of the file, shared by the mappings that use it: a table of
-    /// 300,000 rows repeats the same few keys.
+    /// Every distinct mapping key of the file (and of earlier files, see [`KEYS`]), shared by
+    /// the mappings that use it: a table of 300,000 rows repeats the same few keys.
     keys: HashSet<Arc<str>>,
     alias_nodes: usize,
     /// The text of anchored scalars, as written, for aliases used as keys.
@@ -116,9 +112,46 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
+    /// Reads the events of `text` into the root.
+    fn read(&mut self, text: &str) -> Result<Node, FileError> {
+        for next in Parser::new_from_str(text) {
+            match next {
+                Ok((event, span)) => self.event(event, span)?,
+                Err(e) => return Err(self.scan_error(&e)),
+            }
+        }
+        self.root.take().ok_or_else(|| {
+            FileError::new(
+                "empty-dataset",
+                "the file holds no data (an empty YAML document)",
+            )
+        })
+    }
+
+    /// The error for what saphyr could not read.
+    #[cold]
+    fn scan_error(&mut self, e: &ScanError) -> FileError {
+        let at = self.pos.byte(e.marker().index());
+        // saphyr's scanner has its own limit on flow nesting (`[[[[…`), met before ours.
+        let error = if e.info().contains("recursion limit") {
+            FileError::new(
+                "nesting-too-deep",
+                "the data is nested too deeply for the YAML reader (more than 256 levels of `[` or `{`)",
+            )
+        } else {
+            FileError::new("yaml-syntax", format!("not valid YAML: {}", e.info()))
+        };
+        error.at(Span::new(at, at))
+    }
+
     fn span(&mut self, span: YSpan) -> Span {
         let start = self.pos.byte(span.start.index());
-        let end = self.pos.byte(span.end.index());
+        // Half the events (starts and ends of lists and mappings) are empty spans.
+        let end = if span.end.index() == span.start.index() {
+            start
+        } else {
+            self.pos.byte(span.end.index())
+        };
         Span::new(start, end)
     }
 
@@ -229,6 +262,9 @@ impl Loader<'_> {
         Ok(())
     }
 
+    // Inlined, like `key` and `finish`: they run once per key or value, and the calls (with
+    // their saved registers) cost as much as a fifth of their work.
+    #[inline(always)]
     fn intern(&mut self, key: &str) -> Arc<str> {
         if let Some(shared) = self.keys.get(key) {
             return shared.clone();
@@ -238,6 +274,7 @@ impl Loader<'_> {
         shared
     }
 
+    #[inline(always)]
     fn key(&mut self, key: Arc<str>, span: Span) -> Result<(), FileError> {
         let Some(Frame::Map {
             first,
@@ -278,7 +315,7 @@ impl Loader<'_> {
             } => (
                 Node {
                     span: Span::new(start, end.end as usize),
-                    kind: NodeKind::List(self.items.drain(first..).collect()),
+                    kind: NodeKind::List(take_from(&mut self.items, first)),
                 },
                 anchor,
             ),
@@ -290,7 +327,7 @@ impl Loader<'_> {
             } => (
                 Node {
                     span: Span::new(start, end.end as usize),
-                    kind: NodeKind::Map(self.entries.drain(first..).collect()),
+                    kind: NodeKind::Map(take_from(&mut self.entries, first)),
                 },
                 anchor,
             ),
@@ -332,6 +369,7 @@ impl Loader<'_> {
     }
 
     /// Places a complete node into its parent (or as the root), remembering anchors.
+    #[inline(always)]
     fn finish(&mut self, node: Node, anchor: usize, count: usize) -> Result<(), FileError> {
         if anchor > 0 {
             self.anchors.insert(anchor, (node.clone(), count.max(1)));
@@ -365,6 +403,17 @@ impl Loader<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// The items of `v` from `first` on, taken out into a slice of their own. `split_off` moves
+/// them with one copy of memory where collecting a `drain` moved them one by one; but from 0
+/// it hands over the whole buffer and allocates another as large, so that case drains.
+fn take_from<T>(v: &mut Vec<T>, first: usize) -> Box<[T]> {
+    if first == 0 {
+        v.drain(..).collect()
+    } else {
+        v.split_off(first).into_boxed_slice()
     }
 }
 
@@ -406,20 +455,58 @@ const CHECKPOINT: usize = 1024;
 
 impl<'a> CharToByte<'a> {
     fn new(text: &'a str, base: usize) -> Self {
+        let ascii = text.is_ascii();
+        // At most one checkpoint every CHECKPOINT characters (so bytes): never a reallocation.
+        // ASCII text needs none.
+        let mut checkpoints = Vec::with_capacity(if ascii {
+            1
+        } else {
+            text.len() / CHECKPOINT + 1
+        });
+        checkpoints.push((0, 0));
         CharToByte {
             text,
             base,
-            ascii: text.is_ascii(),
+            ascii,
             char_idx: 0,
             byte_idx: 0,
-            checkpoints: vec![(0, 0)],
+            checkpoints,
         }
     }
 
+    /// The byte offset of character `char_idx`.
+    #[inline(always)]
     fn byte(&mut self, char_idx: usize) -> usize {
         if self.ascii {
             return self.base + char_idx.min(self.text.len());
         }
+        match self.short_step(char_idx) {
+            Some(byte_idx) => self.base + byte_idx,
+            None => self.base + self.far(char_idx),
+        }
+    }
+
+    /// The commonest step, inline: forward over fewer than 8 ASCII characters (a key, a
+    /// number, `: `), which are as many bytes. `None` for any other step.
+    #[inline]
+    fn short_step(&mut self, char_idx: usize) -> Option<usize> {
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let chars = char_idx.checked_sub(self.char_idx).filter(|&c| c < 8)?;
+        let word = self.text.as_bytes().get(self.byte_idx..self.byte_idx + 8)?;
+        let w = u64::from_le_bytes(word.try_into().ok()?);
+        // Bytes are little-endian in `w`: the first is lowest.
+        let first = HIGH & ((1u64 << (8 * chars)) - 1);
+        if w & first != 0 || word[0] & 0xc0 == 0x80 {
+            return None;
+        }
+        self.char_idx = char_idx;
+        self.byte_idx += chars;
+        Some(self.byte_idx)
+    }
+
+    /// Any other step: forward word by word, or back from a checkpoint. The byte offset in
+    /// `text`.
+    fn far(&mut self, char_idx: usize) -> usize {
         if char_idx < self.char_idx {
             let k = (char_idx / CHECKPOINT).min(self.checkpoints.len() - 1);
             let back = self.checkpoints[..=k]
@@ -435,27 +522,28 @@ impl<'a> CharToByte<'a> {
         );
         self.byte_idx = byte_idx;
         self.char_idx = char_idx - chars;
+        // Short steps skip this, so a checkpoint may be recorded a few characters late,
+        // which only matters to a step back, and then not for correctness.
         if self.char_idx >= self.checkpoints.len() * CHECKPOINT {
             self.checkpoints.push((self.char_idx, self.byte_idx));
         }
-        self.base + self.byte_idx
+        self.byte_idx
     }
 }
 
 /// Moves from byte `at` (the start of a character, or inside one) over `chars` characters of
 /// valid UTF-8: the byte where the next character then starts, and how many of the `chars`
 /// were left when the text ended.
+///
+/// Works a machine word (8 bytes) at a time: while at least 8 characters are left, a word
+/// cannot overshoot and is skipped whole; the last word is searched for the lead byte after
+/// the first `chars` ones. Steps between events are short and often end in Chinese text.
 fn advance(bytes: &[u8], mut at: usize, mut chars: usize) -> (usize, usize) {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     while let Some(word) = bytes.get(at..at + 8) {
         let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
         if chars >= 8 {
-            // A word holds at most 8 characters (lead bytes), so it can be skipped whole,
-            // counting its lead bytes: a continuation byte is 0b10xx_xxxx. (The sum of the
-            // bytes' flags by multiplication: `count_ones` has no instruction on baseline x86-64.)
-            let flags = (w & !(w << 1) & HIGH) >> 7;
-            let continuation = (flags.wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize;
-            chars -= 8 - continuation;
+            chars -= count_flags(lead_bytes(w));
             at += 8;
             continue;
         }
@@ -465,9 +553,20 @@ fn advance(bytes: &[u8], mut at: usize, mut chars: usize) -> (usize, usize) {
         if w & first == 0 && word[0] & 0xc0 != 0x80 {
             return (at + chars, 0);
         }
-        break;
+        let mut leads = lead_bytes(w);
+        if count_flags(leads) <= chars {
+            chars -= count_flags(leads);
+            at += 8;
+            continue;
+        }
+        // Drop the `chars` lowest lead bytes (fewer than 8): the lowest left starts the
+        // character wanted.
+        for _ in 0..chars {
+            leads &= leads - 1;
+        }
+        return (at + (leads.trailing_zeros() / 8) as usize, 0);
     }
-    // The rest byte by byte; a word may have ended inside a character.
+    // The last few bytes one by one.
     while let Some(&b) = bytes.get(at) {
         if b & 0xc0 != 0x80 {
             if chars == 0 {
@@ -478,6 +577,19 @@ fn advance(bytes: &[u8], mut at: usize, mut chars: usize) -> (usize, usize) {
         at += 1;
     }
     (at, chars)
+}
+
+/// The high bit of each byte of `w` that starts a character: any byte but a continuation
+/// byte, `0b10xx_xxxx`. (Shifting moves each byte's bit 6 to its bit 7, never across bytes.)
+fn lead_bytes(w: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    !(w & !(w << 1)) & HIGH
+}
+
+/// How many bytes of a [`lead_bytes`] mask are flagged: their sum by multiplication, as
+/// `count_ones` has no instruction on baseline x86-64.
+fn count_flags(flags: u64) -> usize {
+    ((flags >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize
 }
 
 #[cfg(test)]
@@ -516,6 +628,30 @@ mod tests {
         let err = load(text).unwrap_err();
         assert_eq!(err.code, "yaml-duplicate-key");
         assert_eq!(err.span.unwrap().start as usize, text.rfind('a').unwrap());
+    }
+
+    #[test]
+    fn keys_carried_over_from_earlier_files_still_catch_duplicates() {
+        let first = load("a: 1\nb: {c: 2}\n").unwrap();
+        let second = load("c: 1\nb: 2\n").unwrap();
+        let (NodeKind::Map(first), NodeKind::Map(second)) = (&first.kind, &second.kind) else {
+            panic!()
+        };
+        assert!(Arc::ptr_eq(&first[1].key, &second[1].key), "shared `b`");
+        let text = "b: 1\na: 2\nb: 3\n";
+        let err = load(text).unwrap_err();
+        assert_eq!(err.code, "yaml-duplicate-key");
+        assert_eq!(err.span.unwrap().start as usize, text.rfind('b').unwrap());
+    }
+
+    #[test]
+    fn take_from_takes_the_tail_and_keeps_the_head() {
+        let mut v = vec![1, 2, 3, 4];
+        assert_eq!(&*take_from(&mut v, 1), [2, 3, 4]);
+        assert_eq!(v, [1]);
+        assert_eq!(&*take_from(&mut v, 0), [1]);
+        assert!(v.is_empty());
+        assert!(take_from(&mut v, 0).is_empty());
     }
 
     #[test]
@@ -615,6 +751,26 @@ mod tests {
             let mut pos = CharToByte::new(&text, 7);
             for c in lookups {
                 let want = 7 + offsets[c.min(offsets.len() - 1)];
+                proptest::prop_assert_eq!(pos.byte(c), want, "character {}", c);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Walking forward in short steps, as events do, gives the same offsets: every step
+        /// ends at a character of any width, after ASCII or not.
+        #[test]
+        fn char_to_byte_short_steps_agree_with_char_indices(
+            text in "[a-z :名😀é\n]{0,200}",
+            steps in proptest::collection::vec(0usize..12, 1..60),
+        ) {
+            let mut offsets: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+            offsets.push(text.len());
+            let mut pos = CharToByte::new(&text, 3);
+            let mut c = 0;
+            for step in steps {
+                c += step;
+                let want = 3 + offsets[c.min(offsets.len() - 1)];
                 proptest::prop_assert_eq!(pos.byte(c), want, "character {}", c);
             }
         }
