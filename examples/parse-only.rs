@@ -6,8 +6,8 @@
 //! ```
 //!
 //! Walks the same files as `tally check` (`*.yaml` / `*.yml` under folders), reads each one,
-//! checks it is UTF-8, and drives the parser's event loop to the end. Prints the number of
-//! files, bytes and events, so that the work cannot be optimised away.
+//! checks it is UTF-8 as tally does, and drives the parser's event loop to the end. Prints the
+//! number of files, bytes and events, so that the work cannot be optimised away.
 //!
 //! The work is organised as `tally check` organises it: the same thread pool
 //! ([`tally::worker_pool`], `--jobs N` threads, default one per core) and the same batches of
@@ -73,7 +73,8 @@ fn parse(path: &PathBuf) -> Counts {
         return failed(0, 0);
     };
     let len = bytes.len();
-    let Ok(text) = String::from_utf8(bytes) else {
+    // The same UTF-8 check as tally's (`simdutf8`).
+    let Ok(text) = tally::load::utf8(bytes) else {
         return failed(len, 0);
     };
     let mut events = 0;
