@@ -14,7 +14,8 @@ use crate::ruleset::RuleSet;
 use crate::severity::Severity;
 use crate::yaml::Limits;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::mpsc::SyncSender;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// Settings of a check run that apply to every file.
@@ -41,8 +42,42 @@ fn shared(loaded: Result<Dataset, LoadFailure>) -> SharedLoad {
 /// Checks the dataset at `path` against `rules`.
 pub fn check_file(path: &Path, rules: &RuleSet, options: &CheckOptions) -> FileReport {
     match load_dataset(path, options.limits) {
-        Ok(dataset) => check_dataset(&dataset, path, rules, options),
+        Ok(dataset) => {
+            let report = check_dataset(&dataset, path, rules, options);
+            drop_later(dataset);
+            report
+        }
         Err(failure) => failed(failure),
+    }
+}
+
+/// Datasets at least this large are dropped by [`drop_later`]'s thread.
+const DROP_LATER_BYTES: usize = 4 * 1024 * 1024;
+
+/// Drops a large dataset on a thread of its own, so that its report goes out while the tree's
+/// millions of allocations are freed: that is 8% of checking a 95 MB dataset, and a run of
+/// one large file has a core to spare for it. The thread takes one dataset at a time (a
+/// second one waits until it is free), so memory still does not grow with the files.
+/// A small dataset, or one on a system that cannot start the thread, is dropped here.
+fn drop_later(dataset: Dataset) {
+    static DROPPER: OnceLock<Option<Mutex<SyncSender<Dataset>>>> = OnceLock::new();
+    if dataset.file.text.len() < DROP_LATER_BYTES {
+        return;
+    }
+    let dropper = DROPPER.get_or_init(|| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Dataset>(0);
+        std::thread::Builder::new()
+            .name("drop-datasets".into())
+            .spawn(move || receive.into_iter().for_each(drop))
+            .ok()
+            .map(|_| Mutex::new(send))
+    });
+    if let Some(send) = dropper
+        && let Ok(send) = send.lock()
+    {
+        // Sent, it is dropped there; if the thread is gone, `send` hands it back and it is
+        // dropped here.
+        let _ = send.send(dataset);
     }
 }
 
