@@ -19,6 +19,10 @@ use rayon::prelude::*;
 use saphyr_parser::Parser;
 use std::path::PathBuf;
 
+/// The allocator `tally` uses (see `src/main.rs`): saphyr makes a string for every scalar.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Reads and parses dataset files with saphyr-parser, building nothing.
 #[derive(clap::Parser)]
 struct Args {
