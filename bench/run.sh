@@ -10,6 +10,7 @@
 #   RUNS=3             runs per measurement when hyperfine is installed
 #   TALLY=path         the tally binary to measure (default: the release build of this tree)
 #   JOIN_ROWS=20000    rows of each table in the larger table-matching dataset
+#   ROUNDS=5           rounds of the alternating runs that give the ratios (bench/ratio.py)
 #
 # Needs: cargo, GNU time (/usr/bin/time), python3 with PyYAML+libyaml for the baseline,
 # hyperfine (optional; `apt-get install -y hyperfine`). The machine may be shared: compare
@@ -23,6 +24,7 @@ COUNT=${COUNT:-10000}
 BASELINE_COUNT=${BASELINE_COUNT:-1000}
 RUNS=${RUNS:-3}
 JOIN_ROWS=${JOIN_ROWS:-20000}
+ROUNDS=${ROUNDS:-5}
 
 cargo build --release --quiet --bin tally --example gen-corpus --example parse-only
 TALLY=${TALLY:-target/release/tally}
@@ -100,6 +102,23 @@ if python3 -c 'import yaml; yaml.CLoader' 2>/dev/null; then
 else
     echo "== Python baseline skipped: needs PyYAML with libyaml (pip install pyyaml)"
 fi
+echo
+
+# The ratios again, from runs that alternate: on a shared machine the load drifts between one
+# measurement and the next, and alternating exposes both programs to the same drift.
+echo "== ratios from $ROUNDS alternating rounds (bench/ratio.py): median, lowest, highest"
+RATIOS=$(mktemp)
+python3 bench/ratio.py "$ROUNDS" "x-floor-small-two-cores" -- "$PARSE" "$SMALL" -- "$TALLY" check "$SMALL" --format json >>"$RATIOS"
+if "$TALLY" check --help 2>/dev/null | grep -- '--jobs' >/dev/null; then
+    python3 bench/ratio.py "$ROUNDS" "x-floor-small-one-core" -- "$PARSE" --jobs 1 "$SMALL" -- "$TALLY" check "$SMALL" --format json --jobs 1 >>"$RATIOS"
+fi
+python3 bench/ratio.py "$ROUNDS" "x-floor-large" -- "$PARSE" "$LARGE" -- "$TALLY" check "$LARGE" --format json >>"$RATIOS"
+if python3 -c 'import yaml; yaml.CLoader' 2>/dev/null; then
+    # Here the "floor" is tally and the other is Python: the ratio is how many times faster tally is.
+    python3 bench/ratio.py "$ROUNDS" "x-faster-than-python" -- "$TALLY" check "$CORPUS/baseline" --format json -- python3 bench/baseline.py "$CORPUS/baseline" >>"$RATIOS"
+fi
+awk '{ printf "%-28s %7.2f   (%.2f-%.2f)   medians %.2f s and %.2f s\n", $1, $4, $5, $6, $2, $3 }' "$RATIOS"
+rm -f "$RATIOS"
 echo
 
 awk -v n="$COUNT" -v nb="$BASELINE_COUNT" -v sb="$small_bytes" -v lb="$large_bytes" '
