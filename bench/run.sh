@@ -12,7 +12,7 @@
 #   JOIN_ROWS=20000    rows of each table in the larger table-matching dataset
 #   ROUNDS=5           rounds of the alternating runs that give the ratios (bench/ratio.py)
 #
-# Needs: cargo, GNU time (/usr/bin/time), python3 with PyYAML+libyaml for the baseline,
+# Needs: cargo, GNU time (/usr/bin/time), python3 (and PyYAML+libyaml for the baseline),
 # hyperfine (optional; `apt-get install -y hyperfine`). The machine may be shared: compare
 # the ratios of one run, and prefer CPU time (user+sys) where other work competes for cores;
 # the one-core ratio (tally and the floor both with `--jobs 1`) is the cleanest of all.
