@@ -15,7 +15,7 @@ use crate::severity::Severity;
 use crate::yaml::Limits;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::SyncSender;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// Settings of a check run that apply to every file.
@@ -60,7 +60,7 @@ const DROP_LATER_BYTES: usize = 4 * 1024 * 1024;
 /// second one waits until it is free), so memory still does not grow with the files.
 /// A small dataset, or one on a system that cannot start the thread, is dropped here.
 fn drop_later(dataset: Dataset) {
-    static DROPPER: OnceLock<Option<Mutex<SyncSender<Dataset>>>> = OnceLock::new();
+    static DROPPER: OnceLock<Option<SyncSender<Dataset>>> = OnceLock::new();
     if dataset.file.text.len() < DROP_LATER_BYTES {
         return;
     }
@@ -70,11 +70,9 @@ fn drop_later(dataset: Dataset) {
             .name("drop-datasets".into())
             .spawn(move || receive.into_iter().for_each(drop))
             .ok()
-            .map(|_| Mutex::new(send))
+            .map(|_| send)
     });
-    if let Some(send) = dropper
-        && let Ok(send) = send.lock()
-    {
+    if let Some(send) = dropper {
         // Sent, it is dropped there; if the thread is gone, `send` hands it back and it is
         // dropped here.
         let _ = send.send(dataset);
