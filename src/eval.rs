@@ -272,10 +272,10 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         let items: Vec<Value<'d>> = match resolved {
             Ok(Value::Node(node, place)) => match &node.kind {
                 NodeKind::List(items) => {
-                    // A traced or path-building run goes item by item, as written.
-                    let fast = !self.paths && self.trace.is_none();
-                    if let Some(keyed) = lookup.filter(|_| fast)
-                        && self.keyed_loop(keyed, node, items, &place, var, body, origin)
+                    // A run that builds paths (every traced run does) goes item by item, as
+                    // written.
+                    if let Some(keyed) = lookup.filter(|_| !self.paths)
+                        && self.keyed_loop(keyed, items, &place, var, body, origin)
                     {
                         return;
                     }
@@ -326,11 +326,9 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     /// items whose key is the text looked up, the whole `when` for items whose key is not
     /// text, nothing for the others. False (and nothing run) when the value looked up is not
     /// text: the loop then runs as written.
-    #[allow(clippy::too_many_arguments)]
     fn keyed_loop(
         &mut self,
         keyed: KeyedLoop,
-        list: &'d Node,
         items: &'d [Node],
         place: &Place,
         var: &'r str,
@@ -350,7 +348,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         let mut run = std::mem::take(&mut self.lookup_run);
         run.clear();
         self.cache
-            .index(list, items, keyed.key, &parts.item_key.segments)
+            .index(items, keyed.key, &parts.item_key.segments)
             .matching(&text, &mut run);
         for &(i, matched) in &run {
             let i = i as usize;

@@ -52,12 +52,7 @@ pub struct Parts<'r> {
 impl KeyedLoop {
     /// Splits the body of the loop this was planned for.
     pub fn parts(self, body: &[Stmt]) -> Option<Parts<'_>> {
-        let [Stmt::When { cond, body }] = body else {
-            return None;
-        };
-        let ExprKind::Compare(CmpOp::Eq, l, r, None) = &cond.kind else {
-            return None;
-        };
+        let (l, r, body) = lone_equality(body)?;
         let (item, probe) = if self.item_left { (l, r) } else { (r, l) };
         let ExprKind::Path(item_key) = &item.kind else {
             return None;
@@ -68,6 +63,18 @@ impl KeyedLoop {
             body,
         })
     }
+}
+
+/// The two sides of a loop body that is one `when LEFT = RIGHT { BODY }` (no tolerance), and
+/// its statements.
+fn lone_equality(body: &[Stmt]) -> Option<(&Expr, &Expr, &[Stmt])> {
+    let [Stmt::When { cond, body }] = body else {
+        return None;
+    };
+    let ExprKind::Compare(CmpOp::Eq, l, r, None) = &cond.kind else {
+        return None;
+    };
+    Some((l, r, body))
 }
 
 /// Finds the loops of `rules` that can run as lookups and marks them. Needs the scopes that
@@ -103,12 +110,7 @@ fn plan_stmts(stmts: &mut [Stmt], mut depth: u32, keys: &mut StdHashMap<Vec<Segm
 /// For the body of a loop whose variable is the `var`-th bound: the item's key segments and
 /// whether they stand on the left, if the loop can run as a lookup.
 fn keyed(body: &[Stmt], var: u32) -> Option<(Vec<Segment>, bool)> {
-    let [Stmt::When { cond, .. }] = body else {
-        return None;
-    };
-    let ExprKind::Compare(CmpOp::Eq, l, r, None) = &cond.kind else {
-        return None;
-    };
+    let (l, r, _) = lone_equality(body)?;
     let item_key = |e: &Expr| match &e.kind {
         ExprKind::Path(p)
             if p.scope == Scope::Variable(var)
@@ -196,7 +198,7 @@ fn key_text<'d>(item: &'d Node, key: &[Segment]) -> Option<&'d str> {
     }
 }
 
-/// The indexes made for one dataset, by list (its node's address) and key number.
+/// The indexes made for one dataset, by list (the address of its items) and key number.
 pub type Indexes<'d> = HashMap<(usize, u32), Index<'d>>;
 
 #[cfg(test)]

@@ -72,7 +72,7 @@ thread_local! {
 /// a table keyed by id) leaves them to be freed with it.
 const KEPT_KEYS: usize = 4096;
 
-/// A list or mapping being read./// A list or mapping being read. Its items (entries) so far are those of the loader's
+/// A list or mapping being read. Its items (entries) so far are those of the loader's
 /// `items` (`entries`) from `first` on.
 enum Frame {
     List {
@@ -490,13 +490,9 @@ impl<'a> CharToByte<'a> {
     /// number, `: `), which are as many bytes. `None` for any other step.
     #[inline]
     fn short_step(&mut self, char_idx: usize) -> Option<usize> {
-        const HIGH: u64 = 0x8080_8080_8080_8080;
         let chars = char_idx.checked_sub(self.char_idx).filter(|&c| c < 8)?;
         let word = self.text.as_bytes().get(self.byte_idx..self.byte_idx + 8)?;
-        let w = u64::from_le_bytes(word.try_into().ok()?);
-        // Bytes are little-endian in `w`: the first is lowest.
-        let first = HIGH & ((1u64 << (8 * chars)) - 1);
-        if w & first != 0 || word[0] & 0xc0 == 0x80 {
+        if !ascii_run(u64::from_le_bytes(word.try_into().ok()?), chars) {
             return None;
         }
         self.char_idx = char_idx;
@@ -539,7 +535,6 @@ impl<'a> CharToByte<'a> {
 /// cannot overshoot and is skipped whole; the last word is searched for the lead byte after
 /// the first `chars` ones. Steps between events are short and often end in Chinese text.
 fn advance(bytes: &[u8], mut at: usize, mut chars: usize) -> (usize, usize) {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     while let Some(word) = bytes.get(at..at + 8) {
         let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
         if chars >= 8 {
@@ -548,9 +543,8 @@ fn advance(bytes: &[u8], mut at: usize, mut chars: usize) -> (usize, usize) {
             continue;
         }
         // Most steps between two events are a few ASCII characters (a key, a number, spaces):
-        // then they are as many bytes. (Bytes are little-endian in `w`: the first is lowest.)
-        let first = HIGH & ((1u64 << (8 * chars)) - 1);
-        if w & first == 0 && word[0] & 0xc0 != 0x80 {
+        // then they are as many bytes.
+        if ascii_run(w, chars) {
             return (at + chars, 0);
         }
         let mut leads = lead_bytes(w);
@@ -579,10 +573,21 @@ fn advance(bytes: &[u8], mut at: usize, mut chars: usize) -> (usize, usize) {
     (at, chars)
 }
 
+/// The high bit of every byte of a word.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// True when the first `chars` (fewer than 8) bytes of the word `w` (8 bytes read
+/// little-endian: the first is lowest) are ASCII and it does not start inside a character:
+/// then `chars` characters are `chars` bytes.
+#[inline(always)]
+fn ascii_run(w: u64, chars: usize) -> bool {
+    let first = HIGH & ((1u64 << (8 * chars)) - 1);
+    w & first == 0 && (w as u8) & 0xc0 != 0x80
+}
+
 /// The high bit of each byte of `w` that starts a character: any byte but a continuation
 /// byte, `0b10xx_xxxx`. (Shifting moves each byte's bit 6 to its bit 7, never across bytes.)
 fn lead_bytes(w: u64) -> u64 {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     !(w & !(w << 1)) & HIGH
 }
 
@@ -739,6 +744,13 @@ mod tests {
         );
     }
 
+    /// The byte offset of every character of `text`, and of its end.
+    fn char_offsets(text: &str) -> Vec<usize> {
+        let mut offsets: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        offsets.push(text.len());
+        offsets
+    }
+
     proptest::proptest! {
         /// Any sequence of look-ups, forward or back, gives the offsets `char_indices` gives.
         #[test]
@@ -746,8 +758,7 @@ mod tests {
             text in "[a-z 名😀é\n]{0,300}",
             lookups in proptest::collection::vec(0usize..320, 1..40),
         ) {
-            let mut offsets: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-            offsets.push(text.len());
+            let offsets = char_offsets(&text);
             let mut pos = CharToByte::new(&text, 7);
             for c in lookups {
                 let want = 7 + offsets[c.min(offsets.len() - 1)];
@@ -764,8 +775,7 @@ mod tests {
             text in "[a-z :名😀é\n]{0,200}",
             steps in proptest::collection::vec(0usize..12, 1..60),
         ) {
-            let mut offsets: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-            offsets.push(text.len());
+            let offsets = char_offsets(&text);
             let mut pos = CharToByte::new(&text, 3);
             let mut c = 0;
             for step in steps {
