@@ -19,6 +19,8 @@ use crate::ruleset::PRIOR;
 use crate::source::{SourceFile, Span};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
+
+mod fast;
 use std::sync::Arc;
 
 /// A loaded dataset as the evaluator sees it.
@@ -42,6 +44,18 @@ pub fn run_rule<'d>(
     cache: &mut PathCache<'d>,
     deadline: &mut Deadline,
 ) -> Vec<Finding> {
+    run(rule, data, prior, cache, deadline, true)
+}
+
+/// [`run_rule`], with or without the fast path of checks and conditions (see [`fast`]).
+fn run<'d>(
+    rule: &Rule,
+    data: Data<'d>,
+    prior: Option<Data<'d>>,
+    cache: &mut PathCache<'d>,
+    deadline: &mut Deadline,
+    fast: bool,
+) -> Vec<Finding> {
     let mut ev = Evaluator {
         rule,
         data,
@@ -55,6 +69,7 @@ pub fn run_rule<'d>(
         findings: Vec::new(),
         lookup_run: Vec::new(),
         deadline: *deadline,
+        fast,
     };
     ev.block(&rule.body);
     *cache = ev.cache;
@@ -215,6 +230,8 @@ struct Evaluator<'r, 'd> {
     lookup_run: Vec<(u32, bool)>,
     /// When to stop: each statement is a step; once passed, nothing more is evaluated.
     deadline: Deadline,
+    /// Whether checks and conditions first try the fast path (see [`fast`]).
+    fast: bool,
 }
 
 #[derive(Default)]
@@ -416,6 +433,9 @@ impl<'r, 'd> Evaluator<'r, 'd> {
 
     /// Evaluates a check; a failure is run again with tracing to build its finding.
     fn check(&mut self, expr: &'r Expr) {
+        if self.fast_truth(expr) == Some(true) {
+            return;
+        }
         match self.truth(expr, false) {
             Ok(true) => {}
             Ok(false) => {
@@ -542,7 +562,10 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     /// Whether a `when` condition holds, read strictly for `<`, `>` and `!=`.
     fn condition(&mut self, cond: &'r Expr) -> Eval<bool> {
         let saved = std::mem::replace(&mut self.guard, true);
-        let result = self.truth(cond, false);
+        let result = match self.fast_truth(cond) {
+            Some(holds) => Ok(holds),
+            None => self.truth(cond, false),
+        };
         self.guard = saved;
         result
     }
@@ -847,18 +870,8 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     /// Resolves a path: a variable or the dataset (or `prior.`), then each segment.
     fn path(&mut self, p: &'r Path) -> Eval<Value<'d>> {
         let tracing = self.paths;
-        let visible = self.visible.unwrap_or(self.vars.len());
-        let at = match p.scope {
-            Scope::Variable(i) if (i as usize) < visible => Some(i as usize),
-            Scope::Dataset => None,
-            _ => self.vars[..visible].iter().rposition(|(n, _)| *n == p.root),
-        };
+        let at = self.variable_of(p);
         let bound = at.and_then(|i| self.vars.get(i));
-        debug_assert!(
-            bound.is_none_or(|(n, _)| *n == p.root),
-            "{} bound wrongly",
-            p.root
-        );
         let (start, mut segments) = match bound.map(|(_, b)| b) {
             Some(&Binding::Item(_, Some(origin))) if tracing => {
                 (self.item_with_path(origin)?, p.segments.as_slice())
@@ -909,6 +922,24 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             segments = rest;
         }
         Ok(value)
+    }
+
+    /// Where on the variable stack the variable that `p` starts from is: none when `p` reads
+    /// the dataset (or `prior`).
+    fn variable_of(&self, p: &Path) -> Option<usize> {
+        let visible = self.visible.unwrap_or(self.vars.len());
+        let at = match p.scope {
+            Scope::Variable(i) if (i as usize) < visible => Some(i as usize),
+            Scope::Dataset => None,
+            _ => self.vars[..visible].iter().rposition(|(n, _)| *n == p.root),
+        };
+        debug_assert!(
+            at.and_then(|i| self.vars.get(i))
+                .is_none_or(|(n, _)| *n == p.root),
+            "{} bound wrongly",
+            p.root
+        );
+        at
     }
 
     /// Resolves a path from the dataset's root (its root name is the first key), through the

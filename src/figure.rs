@@ -94,6 +94,16 @@ impl Figure {
         self.value
     }
 
+    /// How many decimals it was printed with.
+    pub fn decimals(&self) -> u32 {
+        u32::from(self.decimals)
+    }
+
+    /// The decimals `meta.precision` declares it was rounded to, if any.
+    pub fn declared_rounding(&self) -> Option<u32> {
+        self.rounded_to.map(u32::from)
+    }
+
     /// The value with the interval of exact amounts it stands for: `± ½·10^-decimals`, widened
     /// to `meta.precision`'s rounding when that is coarser.
     pub fn num(&self) -> Num {

@@ -266,32 +266,43 @@ impl CmpOp {
 pub fn can_hold(left: Num, op: CmpOp, right: Num, tol: Decimal) -> bool {
     let lo_l = left.lo.and_then(|v| v.checked_sub(tol));
     let hi_l = left.hi.and_then(|v| v.checked_add(tol));
+    let both_rounded = tol.is_zero() && left.lo != left.hi && right.lo != right.hi;
+    bounds_can_hold((lo_l, hi_l), op, (right.lo, right.hi), both_rounded)
+}
+
+/// [`can_hold`] on the bounds of two intervals (`None`: unbounded on that side), of any exact
+/// number type: `both_rounded` when neither side is a single amount and no tolerance applies.
+pub fn bounds_can_hold<T: PartialOrd + Copy>(
+    (lo_l, hi_l): (Option<T>, Option<T>),
+    op: CmpOp,
+    (lo_r, hi_r): (Option<T>, Option<T>),
+    both_rounded: bool,
+) -> bool {
     // Touching is not meeting. A figure rounded to d decimals stands for a half-open interval
     // ([v − h, v + h) for positive v), because the amount on the boundary rounds to one side
     // only: 1170.44 and 1170.45 cannot be roundings of the same amount although their closed
     // intervals share 1170.445. So when two rounded sides only share an end, the relation
     // does not hold; an exact side (a count, a literal) on the end still does, and an explicit
     // tolerance is inclusive (`within 0.01` allows a difference of exactly 0.01).
-    let both_rounded = tol.is_zero() && left.lo != left.hi && right.lo != right.hi;
     // `None` bounds are infinite, so they always allow the relation on their side.
-    let le = |a: Option<Decimal>, b: Option<Decimal>| match (a, b) {
+    let le = |a: Option<T>, b: Option<T>| match (a, b) {
         (Some(a), Some(b)) => a < b || (a == b && !both_rounded),
         _ => true,
     };
-    let lt = |a: Option<Decimal>, b: Option<Decimal>| match (a, b) {
+    let lt = |a: Option<T>, b: Option<T>| match (a, b) {
         (Some(a), Some(b)) => a < b,
         _ => true,
     };
     match op {
-        CmpOp::Eq => le(lo_l, right.hi) && le(right.lo, hi_l),
+        CmpOp::Eq => le(lo_l, hi_r) && le(lo_r, hi_l),
         CmpOp::Ne => {
             // Differ unless both sides are the very same single amount.
-            !(lo_l == hi_l && right.lo == right.hi && lo_l == right.lo && lo_l.is_some())
+            !(lo_l == hi_l && lo_r == hi_r && lo_l == lo_r && lo_l.is_some())
         }
-        CmpOp::Lt => lt(lo_l, right.hi),
-        CmpOp::Le => le(lo_l, right.hi),
-        CmpOp::Gt => lt(right.lo, hi_l),
-        CmpOp::Ge => le(right.lo, hi_l),
+        CmpOp::Lt => lt(lo_l, hi_r),
+        CmpOp::Le => le(lo_l, hi_r),
+        CmpOp::Gt => lt(lo_r, hi_l),
+        CmpOp::Ge => le(lo_r, hi_l),
     }
 }
 
