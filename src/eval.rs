@@ -9,7 +9,7 @@ use crate::ast::{
     ArithOp, Expr, ExprKind, Func, MessagePart, Path, Rule, Scope, Segment, Stmt, Tolerance,
     push_segment,
 };
-use crate::dataset::{Node, NodeKind};
+use crate::dataset::{Node, NodeKind, find_entry};
 use crate::deadline::Deadline;
 use crate::finding::{Finding, RuleSite, ValueRef};
 use crate::lookup::KeyedLoop;
@@ -947,26 +947,27 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     fn dataset_path(&mut self, p: &'r Path) -> Eval<Value<'d>> {
         let slot = p.slot.filter(|_| !self.paths);
         if let Some(slot) = slot {
-            match self.cache.get(slot) {
+            let known = match self.cache.get(slot) {
+                Slot::Unknown => self.follow_nodes(p),
+                known => known,
+            };
+            match known {
                 Slot::Found(node, key) => {
+                    self.cache.set(slot, known);
                     let place = Place {
                         key,
                         ..Place::default()
                     };
                     return Ok(Value::Node(node, place));
                 }
-                Slot::Missing(at) => return fail(Problem::missing_untold(at)),
+                Slot::Missing(at) => {
+                    self.cache.set(slot, known);
+                    return fail(Problem::missing_untold(at));
+                }
                 Slot::Unknown => {}
             }
         }
-        let root = Value::Node(self.data.root, Place::default());
-        let mut value = self.step_key(root, &p.root, true);
-        for seg in &p.segments {
-            value = value.and_then(|v| match seg {
-                Segment::Key(k) => self.step_key(v, k, false),
-                Segment::Index(i) => self.step_index(v, *i),
-            });
-        }
+        let value = self.step_from_root(p);
         if let Some(slot) = slot {
             match &value {
                 Ok(Value::Node(node, place)) => self.cache.set(slot, Slot::Found(node, place.key)),
@@ -979,6 +980,53 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             }
         }
         value
+    }
+
+    /// Follows a dataset path step by step from the root.
+    fn step_from_root(&self, p: &Path) -> Eval<Value<'d>> {
+        let root = Value::Node(self.data.root, Place::default());
+        let mut value = self.step_key(root, &p.root, true);
+        for seg in &p.segments {
+            value = value.and_then(|v| match seg {
+                Segment::Key(k) => self.step_key(v, k, false),
+                Segment::Index(i) => self.step_index(v, *i),
+            });
+        }
+        value
+    }
+
+    /// Follows a dataset path from node to node (a key of a mapping, an item of a list), as
+    /// the steps below do without data paths but building no values: where it leads, or
+    /// where it is missing (the place a finding would point at). `Unknown` where those steps
+    /// would do more (a path through a list gives several values) or fail otherwise.
+    fn follow_nodes(&self, p: &Path) -> Slot<'d> {
+        let root = self.data.root;
+        let (mut node, mut key) = (root, None);
+        let steps = std::iter::once(&p.root).map(|k| (Some(k.as_str()), 0));
+        let steps = steps.chain(p.segments.iter().map(|s| match s {
+            Segment::Key(k) => (Some(k.as_str()), 0),
+            Segment::Index(i) => (None, *i),
+        }));
+        for (step_key, index) in steps {
+            let next = match (step_key, &node.kind) {
+                (Some(k), NodeKind::Map(entries)) => {
+                    find_entry(entries, k).map(|e| (&e.value, Some(e.key_span)))
+                }
+                (None, NodeKind::List(items)) => items.get(index).map(|item| (item, None)),
+                _ => return Slot::Unknown,
+            };
+            match next {
+                Some(found) => (node, key) = found,
+                None => {
+                    let place = Place {
+                        key,
+                        ..Place::default()
+                    };
+                    return Slot::Missing(self.key_place(node, &place));
+                }
+            }
+        }
+        Slot::Found(node, key)
     }
 
     fn step_key(&self, v: Value<'d>, key: &str, from_root: bool) -> Eval<Value<'d>> {

@@ -445,12 +445,9 @@ mod tests {
         format!("{found:#?}")
     }
 
-    /// What the fast path makes of each top-level check of a one-rule set.
-    fn answers(rule_text: &str, yaml: &str) -> Vec<Option<bool>> {
-        let set = rules(rule_text).expect("rules");
-        let data = dataset(yaml);
-        let rule: &Rule = &set.rules[0];
-        let mut ev = Evaluator {
+    /// An evaluator of `rule` on `data`, as a rule run starts it.
+    fn evaluator<'r, 'd>(rule: &'r Rule, data: &'d Dataset) -> Evaluator<'r, 'd> {
+        Evaluator {
             rule,
             data: Data {
                 root: &data.root,
@@ -467,7 +464,15 @@ mod tests {
             lookup_run: Vec::new(),
             deadline: Deadline::after(None),
             fast: true,
-        };
+        }
+    }
+
+    /// What the fast path makes of each top-level check of a one-rule set.
+    fn answers(rule_text: &str, yaml: &str) -> Vec<Option<bool>> {
+        let set = rules(rule_text).expect("rules");
+        let data = dataset(yaml);
+        let rule: &Rule = &set.rules[0];
+        let mut ev = evaluator(rule, &data);
         rule.body
             .iter()
             .map(|stmt| match stmt {
@@ -705,6 +710,60 @@ mod tests {
             .filter(|r| rules(r).is_none())
             .collect();
         assert!(invalid.is_empty(), "{}", invalid.join("\n"));
+    }
+
+    /// Dataset paths through mappings, list items, lists, scalars and missing keys.
+    fn dataset_path() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "a",
+            "zz",
+            "rows",
+            "rows.v",
+            "rows[0].v",
+            "rows[1]",
+            "rows.v[1]",
+            "rows[0].k.x",
+            "a.b",
+            "rows[7]",
+            "rows[0]",
+            "rows[1].w",
+            "meta.precision.a",
+            "meta.zz",
+        ])
+        .prop_map(String::from)
+    }
+
+    proptest! {
+        /// Following a dataset path from node to node (for the path cache) finds what the
+        /// general steps find: the same node and key, the same place where it is missing.
+        #[test]
+        fn following_nodes_agrees_with_the_steps(path in dataset_path(), yaml in yaml()) {
+            use super::super::{Problem, Value};
+            use crate::path_slots::Slot;
+            let set = rules(&format!("rule T error \"m\" {{ exists({path}) }}")).expect("rules");
+            let Stmt::Check(check) = &set.rules[0].body[0] else { panic!("a check") };
+            let crate::ast::ExprKind::Call(_, args) = &check.kind else { panic!("a call") };
+            let crate::ast::ExprKind::Path(p) = &args[0].kind else { panic!("a path") };
+            let data = dataset(&yaml);
+            let mut ev = evaluator(&set.rules[0], &data);
+            match (ev.follow_nodes(p), ev.step_from_root(p)) {
+                (Slot::Found(a, key), Ok(Value::Node(b, place))) => {
+                    prop_assert!(std::ptr::eq(a, b));
+                    prop_assert_eq!(key, place.key);
+                }
+                (Slot::Missing(at), Err(problem)) => {
+                    let Problem::Missing { at: expected, .. } = *problem else {
+                        panic!("{path}: not missing but {problem:?}");
+                    };
+                    prop_assert_eq!(at, expected);
+                }
+                // The steps decide: the dataset path then goes their way.
+                (Slot::Unknown, _) => {}
+                (followed, stepped) => {
+                    panic!("{path}: followed {:?}, stepped {:?}", matches!(followed, Slot::Found(..)), stepped.is_ok());
+                }
+            }
+        }
     }
 
     fn figure(text: &str, precision: Option<u32>) -> Option<crate::figure::Figure> {
