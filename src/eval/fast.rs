@@ -745,7 +745,7 @@ mod tests {
             let crate::ast::ExprKind::Call(_, args) = &check.kind else { panic!("a call") };
             let crate::ast::ExprKind::Path(p) = &args[0].kind else { panic!("a path") };
             let data = dataset(&yaml);
-            let mut ev = evaluator(&set.rules[0], &data);
+            let ev = evaluator(&set.rules[0], &data);
             match (ev.follow_nodes(p), ev.step_from_root(p)) {
                 (Slot::Found(a, key), Ok(Value::Node(b, place))) => {
                     prop_assert!(std::ptr::eq(a, b));
