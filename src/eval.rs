@@ -227,7 +227,7 @@ struct Evaluator<'r, 'd> {
     trace: Option<Trace>,
     findings: Vec<Finding>,
     /// The items a keyed loop runs (kept to reuse its allocation).
-    lookup_run: Vec<(u32, bool)>,
+    lookup_run: Vec<(crate::lookup::Pos, bool)>,
     /// When to stop: each statement is a step; once passed, nothing more is evaluated.
     deadline: Deadline,
     /// Whether checks and conditions first try the fast path (see [`fast`]).
@@ -341,8 +341,9 @@ impl<'r, 'd> Evaluator<'r, 'd> {
 
     /// Runs a keyed loop as a lookup (see [`crate::lookup`]): the `when`'s statements for the
     /// items whose key is the text looked up, the whole `when` for items whose key is not
-    /// text, nothing for the others. False (and nothing run) when the value looked up is not
-    /// text: the loop then runs as written.
+    /// text, nothing for the others; in a nest, with the variables of every loop bound to
+    /// the items the innermost one is in. False (and nothing run) when the value looked up is
+    /// not text or an inner list of the nest is not a list: the loop then runs as written.
     fn keyed_loop(
         &mut self,
         keyed: KeyedLoop,
@@ -361,17 +362,53 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         let Some(text) = self.text_of(&probe) else {
             return false;
         };
+        let lists: Vec<&[Segment]> = parts
+            .inner
+            .iter()
+            .map(|(_, p, _)| &p.segments[..])
+            .collect();
+        let index = self
+            .cache
+            .index(items, keyed.key, &lists, &parts.item_key.segments);
+        if index.irregular {
+            return false;
+        }
         // A loop nested in this one takes a fresh list while this one is in use.
         let mut run = std::mem::take(&mut self.lookup_run);
         run.clear();
-        self.cache
-            .index(items, keyed.key, &parts.item_key.segments)
-            .matching(&text, &mut run);
-        for &(i, matched) in &run {
-            let i = i as usize;
+        index.matching(&text, &mut run);
+        let visible = self.vars.len();
+        for &(pos, matched) in &run {
+            // Past the deadline, the rest of a loop is skipped item by item.
+            if self.deadline.passed() {
+                break;
+            }
+            let i = pos[0] as usize;
             let item = Value::Node(&items[i], place.child_index(i, false));
-            let stmts = if matched { parts.body } else { body };
-            self.run_body(var, item, origin(i), stmts);
+            self.vars.push((var, Binding::Item(item, origin(i))));
+            let mut node = &items[i];
+            for (level, &(var, path, list)) in parts.inner.iter().enumerate() {
+                // The index found every inner list to be one.
+                let Some(inner) = crate::lookup::inner_list(node, &path.segments) else {
+                    break;
+                };
+                let j = pos[level + 1] as usize;
+                node = &inner[j];
+                // As a loop over `list` binds its items without paths.
+                let place = Place {
+                    prior: place.prior,
+                    ..Place::default()
+                };
+                let origin = Origin {
+                    list,
+                    visible: visible + level + 1,
+                    index: j,
+                };
+                self.vars
+                    .push((var, Binding::Item(Value::Node(node, place), Some(origin))));
+            }
+            self.block(if matched { parts.body } else { parts.when });
+            self.vars.truncate(visible);
         }
         self.lookup_run = run;
         true

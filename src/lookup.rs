@@ -21,6 +21,12 @@
 //! numbers match. Items whose key is not text (a number, missing, empty) still go through the
 //! `when` as written, in their place in the list, so that they give the same findings, in the
 //! same order, as the plain loop.
+//!
+//! The same holds for a nest of loops that ends in such a loop, each inner loop going over a
+//! list of the item outside it (`for a in groups { for c in a.rows { when c.code = s.code
+//! {…} } }`): the index then holds the items of the innermost lists, by their key, with their
+//! positions at every level. A nest whose inner lists are not all lists (or empty) runs as
+//! written, so that its findings about them are the plain loops'.
 
 use crate::ast::{Expr, ExprKind, Path, Rule, Scope, Segment, Stmt};
 use crate::dataset::{Node, NodeKind, find_entry};
@@ -28,31 +34,55 @@ use crate::number::CmpOp;
 use foldhash::{HashMap, HashMapExt};
 use std::collections::HashMap as StdHashMap;
 
+/// The most loops a nest run as one lookup may have.
+pub const MAX_NEST: usize = 4;
+
+/// Where an item of a nest is: its position in the list of each loop, outermost first.
+pub type Pos = [u32; MAX_NEST];
+
 /// A `for` that can run as a lookup: its body is one `when ITEM.KEY = VALUE { … }` (or
-/// `VALUE = ITEM.KEY`) whose `VALUE` does not depend on the item.
+/// `VALUE = ITEM.KEY`) whose `VALUE` does not depend on the item; or one loop over a list of
+/// the item, and so on down to such a loop (`depth` loops down), with a `VALUE` from outside
+/// the whole nest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeyedLoop {
-    /// The number of the item's key path (`code` in `c.code`) among the rule set's keyed
-    /// loops: loops with the same key share one index of a list.
+    /// The number of the item's key path (`code` in `c.code`), with the inner lists' paths,
+    /// among the rule set's keyed loops: loops with the same share one index of a list.
     pub key: u32,
     /// True when the item's key is the comparison's left side.
     pub item_left: bool,
+    /// How many loops the nest has inside this one (0: the `when` is this loop's body).
+    pub depth: u8,
 }
 
 /// The parts of a keyed loop's body.
 pub struct Parts<'r> {
-    /// The item's key path (`c.code`).
+    /// The innermost item's key path (`c.code`).
     pub item_key: &'r Path,
     /// The value it is compared with (`s.code`).
     pub probe: &'r Expr,
     /// The statements of the `when`.
     pub body: &'r [Stmt],
+    /// The body of the innermost loop: the `when` itself.
+    pub when: &'r [Stmt],
+    /// The loops inside the outermost, outermost first: variable, list path, list.
+    pub inner: Vec<(&'r str, &'r Path, &'r Expr)>,
 }
 
 impl KeyedLoop {
     /// Splits the body of the loop this was planned for.
     pub fn parts(self, body: &[Stmt]) -> Option<Parts<'_>> {
-        let (l, r, body) = lone_equality(body)?;
+        let mut when = body;
+        let mut inner = Vec::new();
+        for _ in 0..self.depth {
+            let (var, list, body) = inner_loop(when)?;
+            let ExprKind::Path(path) = &list.kind else {
+                return None;
+            };
+            inner.push((var, path, list));
+            when = body;
+        }
+        let (l, r, body) = lone_equality(when)?;
         let (item, probe) = if self.item_left { (l, r) } else { (r, l) };
         let ExprKind::Path(item_key) = &item.kind else {
             return None;
@@ -61,8 +91,23 @@ impl KeyedLoop {
             item_key,
             probe,
             body,
+            when,
+            inner,
         })
     }
+}
+
+/// The loop a body is made of alone: its variable, list and body.
+fn inner_loop(body: &[Stmt]) -> Option<(&str, &Expr, &[Stmt])> {
+    let [
+        Stmt::For {
+            var, list, body, ..
+        },
+    ] = body
+    else {
+        return None;
+    };
+    Some((var, list, body))
 }
 
 /// The two sides of a loop body that is one `when LEFT = RIGHT { BODY }` (no tolerance), and
@@ -80,24 +125,29 @@ fn lone_equality(body: &[Stmt]) -> Option<(&Expr, &Expr, &[Stmt])> {
 /// Finds the loops of `rules` that can run as lookups and marks them. Needs the scopes that
 /// [`crate::path_slots::assign`] works out.
 pub fn plan(rules: &mut [Rule]) {
-    let mut keys: StdHashMap<Vec<Segment>, u32> = StdHashMap::new();
+    let mut keys: Keys = StdHashMap::new();
     for rule in rules {
         plan_stmts(&mut rule.body, 0, &mut keys);
     }
 }
 
+/// Key numbers, by the inner lists' paths and the item's key path.
+type Keys = StdHashMap<(Vec<Vec<Segment>>, Vec<Segment>), u32>;
+
 /// Marks the keyed loops among `stmts`, where `depth` variables are bound before them.
-fn plan_stmts(stmts: &mut [Stmt], mut depth: u32, keys: &mut StdHashMap<Vec<Segment>, u32>) {
+fn plan_stmts(stmts: &mut [Stmt], mut depth: u32, keys: &mut Keys) {
     for stmt in stmts {
         match stmt {
             Stmt::Check(_) => {}
             Stmt::Let { .. } => depth += 1,
             Stmt::For { body, lookup, .. } => {
-                *lookup = keyed(body, depth).map(|(segments, item_left)| {
+                *lookup = nest(body, depth, depth).map(|(lists, segments, item_left)| {
                     let next = u32::try_from(keys.len()).unwrap_or(u32::MAX);
+                    let nested = u8::try_from(lists.len()).unwrap_or(u8::MAX);
                     KeyedLoop {
-                        key: *keys.entry(segments).or_insert(next),
+                        key: *keys.entry((lists, segments)).or_insert(next),
                         item_left,
+                        depth: nested,
                     }
                 });
                 plan_stmts(body, depth + 1, keys);
@@ -107,11 +157,26 @@ fn plan_stmts(stmts: &mut [Stmt], mut depth: u32, keys: &mut StdHashMap<Vec<Segm
     }
 }
 
-/// For the body of a loop whose variable is the `var`-th bound: the item's key segments and
-/// whether they stand on the left, if the loop can run as a lookup.
-fn keyed(body: &[Stmt], var: u32) -> Option<(Vec<Segment>, bool)> {
-    let (l, r, _) = lone_equality(body)?;
-    let item_key = |e: &Expr| match &e.kind {
+/// For the body of a loop whose variable is the `var`-th bound, in a nest whose outermost
+/// variable is the `outer`-th: the paths of the inner loops' lists, the innermost item's key
+/// segments and whether they stand on the left, if the nest can run as a lookup.
+fn nest(body: &[Stmt], var: u32, outer: u32) -> Option<(Vec<Vec<Segment>>, Vec<Segment>, bool)> {
+    if let Some((segments, item_left)) = keyed(body, var, outer) {
+        return Some((Vec::new(), segments, item_left));
+    }
+    let (_, list, inner) = inner_loop(body)?;
+    let segments = item_keys(list, var)?;
+    let (mut lists, key, item_left) = nest(inner, var + 1, outer)?;
+    if lists.len() + 2 > MAX_NEST {
+        return None;
+    }
+    lists.insert(0, segments);
+    Some((lists, key, item_left))
+}
+
+/// The segments of `e` if it is a path of mapping keys from the `var`-th variable.
+fn item_keys(e: &Expr, var: u32) -> Option<Vec<Segment>> {
+    match &e.kind {
         ExprKind::Path(p)
             if p.scope == Scope::Variable(var)
                 && !p.segments.is_empty()
@@ -120,54 +185,90 @@ fn keyed(body: &[Stmt], var: u32) -> Option<(Vec<Segment>, bool)> {
             Some(p.segments.clone())
         }
         _ => None,
-    };
+    }
+}
+
+/// For the body of a loop whose variable is the `var`-th bound: the item's key segments and
+/// whether they stand on the left, if the loop can run as a lookup with a value that depends
+/// on none of the variables from the `outer`-th on.
+fn keyed(body: &[Stmt], var: u32, outer: u32) -> Option<(Vec<Segment>, bool)> {
+    let (l, r, _) = lone_equality(body)?;
     let outside = |e: &Expr| {
         let mut ok = true;
         crate::ruleset::visit_paths(e, &mut |p| {
             ok &= match p.scope {
                 Scope::Dataset => true,
-                Scope::Variable(i) => i < var,
+                Scope::Variable(i) => i < outer,
                 Scope::Unresolved => false,
             }
         });
         ok
     };
-    match (item_key(l), item_key(r)) {
+    match (item_keys(l, var), item_keys(r, var)) {
         (Some(segments), None) if outside(r) => Some((segments, true)),
         (None, Some(segments)) if outside(l) => Some((segments, false)),
         _ => None,
     }
 }
 
-/// A list indexed by the text of one key of its items.
+/// A list (or a nest of lists) indexed by the text of one key of its (innermost) items.
 #[derive(Debug, Default)]
 pub struct Index<'d> {
     /// Positions of the items whose key is this text, in list order.
-    by_text: HashMap<&'d str, Vec<u32>>,
+    by_text: HashMap<&'d str, Vec<Pos>>,
     /// Positions of the items whose key is not text (they are run through the `when`).
-    others: Vec<u32>,
+    others: Vec<Pos>,
+    /// True when an inner list of the nest is not a list (nor empty): the nest runs as written.
+    pub irregular: bool,
 }
 
 impl<'d> Index<'d> {
-    /// Indexes `items` by the text under `key` (a path of mapping keys) in each.
-    pub fn build(items: &'d [Node], key: &[Segment]) -> Index<'d> {
+    /// Indexes `items` by the text under `key` (a path of mapping keys) in each; with `lists`
+    /// (the paths of inner loops' lists, outermost first), the items of the innermost lists.
+    pub fn build(items: &'d [Node], lists: &[&[Segment]], key: &[Segment]) -> Index<'d> {
         let mut index = Index {
             by_text: HashMap::with_capacity(items.len()),
             others: Vec::new(),
+            irregular: false,
         };
+        index.irregular = !index.add(items, lists, key, [0; MAX_NEST], 0);
+        index
+    }
+
+    /// Adds the items of `items` (at `level` of the nest, inside `pos`); false if an inner
+    /// list is not one.
+    fn add(
+        &mut self,
+        items: &'d [Node],
+        lists: &[&[Segment]],
+        key: &[Segment],
+        mut pos: Pos,
+        level: usize,
+    ) -> bool {
         for (i, item) in items.iter().enumerate() {
-            let i = u32::try_from(i).unwrap_or(u32::MAX);
-            match key_text(item, key) {
-                Some(text) => index.by_text.entry(text).or_default().push(i),
-                None => index.others.push(i),
+            pos[level] = u32::try_from(i).unwrap_or(u32::MAX);
+            let Some((list, rest)) = lists.split_first() else {
+                match key_text(item, key) {
+                    Some(text) => self.by_text.entry(text).or_default().push(pos),
+                    None => self.others.push(pos),
+                }
+                continue;
+            };
+            match inner_list(item, list) {
+                Some(inner) => {
+                    if !self.add(inner, rest, key, pos, level + 1) {
+                        return false;
+                    }
+                }
+                None => return false,
             }
         }
-        index
+        true
     }
 
     /// The items to run for a probe of text `text`, in list order: each position, and whether
     /// its key is known to match (`false`: not text, the `when` decides).
-    pub fn matching(&self, text: &str, out: &mut Vec<(u32, bool)>) {
+    pub fn matching(&self, text: &str, out: &mut Vec<(Pos, bool)>) {
         let matched = self.by_text.get(text).map_or(&[][..], Vec::as_slice);
         let others = &self.others[..];
         let (mut i, mut j) = (0, 0);
@@ -185,17 +286,32 @@ impl<'d> Index<'d> {
 
 /// The text under `key` in `item`, if every step is a mapping key and it ends at text.
 fn key_text<'d>(item: &'d Node, key: &[Segment]) -> Option<&'d str> {
+    match &follow_keys(item, key)?.kind {
+        NodeKind::Text(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// The items of the list under `path` in `item` (none if it is empty), as a loop over it
+/// runs them; `None` if the path does not lead to a list (the loop reports that).
+pub fn inner_list<'d>(item: &'d Node, path: &[Segment]) -> Option<&'d [Node]> {
+    match &follow_keys(item, path)?.kind {
+        NodeKind::List(items) => Some(items),
+        NodeKind::Null => Some(&[]),
+        _ => None,
+    }
+}
+
+/// The node under a path of mapping keys.
+fn follow_keys<'d>(item: &'d Node, path: &[Segment]) -> Option<&'d Node> {
     let mut node = item;
-    for seg in key {
+    for seg in path {
         let (Segment::Key(k), NodeKind::Map(entries)) = (seg, &node.kind) else {
             return None;
         };
         node = &find_entry(entries, k)?.value;
     }
-    match &node.kind {
-        NodeKind::Text(t) => Some(t),
-        _ => None,
-    }
+    Some(node)
 }
 
 /// The indexes made for one dataset, by list (the address of its items) and key number.
@@ -230,7 +346,13 @@ mod tests {
 
     #[test]
     fn only_a_lone_equality_on_an_item_key_is_keyed() {
-        let keyed = |key, item_left| Some(KeyedLoop { key, item_left });
+        let keyed = |key, item_left| {
+            Some(KeyedLoop {
+                key,
+                item_left,
+                depth: 0,
+            })
+        };
         let found = loops(
             "rule A error \"a\" {\n\
                for s in left { for c in right { when c.code = s.code { c.x = s.x } } }\n\
@@ -265,6 +387,43 @@ mod tests {
     }
 
     #[test]
+    fn a_nest_over_lists_of_its_items_is_keyed_at_its_outermost_loop() {
+        let nest = |key, depth| {
+            Some(KeyedLoop {
+                key,
+                item_left: true,
+                depth,
+            })
+        };
+        let found = loops(
+            "rule A error \"a\" {\n\
+               for s in left { for a in groups { for b in a.rows { when b.code = s.code { b.x = 1 } } } }\n\
+               for a in groups { for b in a.subs { for c in b.rows { when c.code = a.code { c.x = 1 } } } }\n\
+               for a in groups { for b in other { when b.code = \"x\" { b.x = 1 } } }\n\
+               for a in g { for b in a.l { for c in b.l { for d in c.l { for e in d.l { when e.k = \"x\" { e.x = 1 } } } } } }\n\
+             }\n",
+        );
+        assert_eq!(
+            found,
+            [
+                None,
+                nest(0, 1), // the rows of every group
+                nest(1, 0),
+                None,       // the value looked up is the outermost item's…
+                nest(0, 1), // …but not the nest's inside it (same lists and key: same index)
+                nest(1, 0),
+                None, // the inner list is not the item's
+                nest(1, 0),
+                None, // five loops: more than a nest may have
+                nest(2, 3),
+                nest(3, 2),
+                nest(4, 1),
+                nest(5, 0),
+            ]
+        );
+    }
+
+    #[test]
     fn an_index_keeps_list_order_and_leaves_non_text_keys_to_the_when() {
         let data = parse_dataset(
             "d.yaml".into(),
@@ -275,18 +434,16 @@ mod tests {
         let NodeKind::List(items) = &data.root.get("rows").unwrap().kind else {
             panic!("rows is a list");
         };
-        let index = Index::build(items, &[Segment::Key("k".into())]);
+        let index = Index::build(items, &[], &[Segment::Key("k".into())]);
         let run = |text: &str| {
             let mut out = Vec::new();
             index.matching(text, &mut out);
             out
         };
-        let (hit, when) = (true, false);
-        assert_eq!(
-            run("a"),
-            [(0, hit), (1, when), (3, when), (4, hit), (5, when)]
-        );
-        assert_eq!(run("1"), [(1, when), (3, when), (5, when), (6, hit)]);
-        assert_eq!(run("zz"), [(1, when), (3, when), (5, when)]);
+        let hit = |i| ([i, 0, 0, 0], true);
+        let when = |i| ([i, 0, 0, 0], false);
+        assert_eq!(run("a"), [hit(0), when(1), when(3), hit(4), when(5)]);
+        assert_eq!(run("1"), [when(1), when(3), when(5), hit(6)]);
+        assert_eq!(run("zz"), [when(1), when(3), when(5)]);
     }
 }

@@ -119,15 +119,22 @@ impl<'d> PathCache<'d> {
         self.slots[i] = value;
     }
 
-    /// The index of the list whose items are `items` by the key numbered `key`, whose path in
-    /// each item is `segments`: made on first use, then kept for the dataset.
-    pub fn index(&mut self, items: &'d [Node], key: u32, segments: &[Segment]) -> &Index<'d> {
+    /// The index of the list whose items are `items` (or of the nest of lists under them,
+    /// along `lists`) by the key numbered `key`, whose path in each item is `segments`: made on
+    /// first use, then kept for the dataset.
+    pub fn index(
+        &mut self,
+        items: &'d [Node],
+        key: u32,
+        lists: &[&[Segment]],
+        segments: &[Segment],
+    ) -> &Index<'d> {
         // A list's items stay where they are while the dataset lives; all empty lists share
         // one (empty) index.
         let at = (items.as_ptr() as usize, key);
         self.indexes
             .entry(at)
-            .or_insert_with(|| Index::build(items, segments))
+            .or_insert_with(|| Index::build(items, lists, segments))
     }
 }
 

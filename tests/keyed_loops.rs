@@ -6,7 +6,9 @@
 //! equality (`when c.code = s.code and 0 = 0 { … }`, which it runs as written). On datasets
 //! drawn at random, with keys that are text, numbers, empty, missing or lists, rows that are
 //! not mappings, and duplicate keys, the two must report the same findings in the same order:
-//! messages, places, labelled values with their paths, and help.
+//! messages, places, labelled values with their paths, and help. Nests of loops over lists
+//! of the items outside them (groups of rows) are drawn with inner lists that are missing,
+//! empty or not lists.
 
 use proptest::prelude::*;
 use std::sync::Arc;
@@ -26,7 +28,7 @@ fn config() -> ProptestConfig {
 }
 
 /// Bodies of rules over `left` and `right`; `{cond}` is the `when` condition to test.
-const BODIES: [&str; 5] = [
+const BODIES: [&str; 7] = [
     // Join two tables on a key, the item's key on the left.
     "for s in left { for c in right { when {c.code = s.code} { c.v = s.v } } }",
     // The item's key on the right, and a key one mapping deeper.
@@ -37,6 +39,10 @@ const BODIES: [&str; 5] = [
     "for s in left { for c in right { when {c.code = s.code} { for d in right { when {d.code = c.v} { d.v = s.v } } } } }",
     // A value from outside both loops, and a failing check with paths to label.
     "let k = left[0].code\n for c in right { when {c.code = k} { c.v + 1 = left[0].v } }",
+    // A nest: the rows of every group, matched with each row of `left`.
+    "for s in left { for g in groups { for c in g.rows { when {s.code = c.code} { c.v = s.v + g.v } } } }",
+    // Three levels, with a literal.
+    "for g in groups { for h in g.subs { for c in h.rows { when {c.code = \"a\"} { c.v = g.v } } } }",
 ];
 
 /// The rule with `body`, its conditions written as lone equalities (keyed) or not.
@@ -104,18 +110,63 @@ fn row() -> impl Strategy<Value = String> {
     })
 }
 
+/// Rows in flow style: a list, now and then something that is not one (missing, empty, a
+/// number).
+fn rows() -> impl Strategy<Value = Option<String>> {
+    (prop::collection::vec(row(), 0..4), 0..10u8).prop_map(|(rows, shape)| match shape {
+        0 => None,
+        1 => Some("~".to_string()),
+        2 => Some("3".to_string()),
+        _ => Some(format!("[{}]", rows.join(", "))),
+    })
+}
+
+/// A group: `v`, `rows`, and `subs` (groups of rows); now and then a plain number.
+fn group() -> impl Strategy<Value = String> {
+    (
+        value(),
+        rows(),
+        prop::collection::vec(rows(), 0..3),
+        0..12u8,
+    )
+        .prop_map(|(v, rows, subs, shape)| {
+            if shape == 0 {
+                return "5".to_string();
+            }
+            let mut fields = Vec::new();
+            if let Some(v) = v {
+                fields.push(format!("v: {v}"));
+            }
+            if let Some(rows) = rows {
+                fields.push(format!("rows: {rows}"));
+            }
+            let subs: Vec<String> = subs
+                .into_iter()
+                .map(|r| r.map(|r| format!("{{rows: {r}}}")).unwrap_or("{}".into()))
+                .collect();
+            fields.push(format!("subs: [{}]", subs.join(", ")));
+            format!("{{{}}}", fields.join(", "))
+        })
+}
+
 fn dataset() -> impl Strategy<Value = String> {
     (
         prop::collection::vec(row(), 0..5),
         prop::collection::vec(row(), 0..8),
+        prop::collection::vec(group(), 0..4),
     )
-        .prop_map(|(left, right)| {
+        .prop_map(|(left, right, groups)| {
             let list = |rows: Vec<String>| {
                 rows.iter()
                     .map(|r| format!("  - {r}\n"))
                     .collect::<String>()
             };
-            format!("left:\n{}right:\n{}", list(left), list(right))
+            format!(
+                "left:\n{}right:\n{}groups:\n{}",
+                list(left),
+                list(right),
+                list(groups)
+            )
         })
 }
 
