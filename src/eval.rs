@@ -56,21 +56,8 @@ fn run<'d>(
     deadline: &mut Deadline,
     fast: bool,
 ) -> Vec<Finding> {
-    let mut ev = Evaluator {
-        rule,
-        data,
-        prior,
-        cache: std::mem::take(cache),
-        vars: Vec::new(),
-        visible: None,
-        guard: false,
-        paths: false,
-        trace: None,
-        findings: Vec::new(),
-        lookup_run: Vec::new(),
-        deadline: *deadline,
-        fast,
-    };
+    let taken = std::mem::take(cache);
+    let mut ev = Evaluator::new(rule, data, prior, taken, *deadline, fast);
     ev.block(&rule.body);
     *cache = ev.cache;
     *deadline = ev.deadline;
@@ -241,6 +228,32 @@ struct Trace {
 }
 
 impl<'r, 'd> Evaluator<'r, 'd> {
+    /// An evaluator of `rule`, before its first statement.
+    fn new(
+        rule: &'r Rule,
+        data: Data<'d>,
+        prior: Option<Data<'d>>,
+        cache: PathCache<'d>,
+        deadline: Deadline,
+        fast: bool,
+    ) -> Evaluator<'r, 'd> {
+        Evaluator {
+            rule,
+            data,
+            prior,
+            cache,
+            vars: Vec::new(),
+            visible: None,
+            guard: false,
+            paths: false,
+            trace: None,
+            findings: Vec::new(),
+            lookup_run: Vec::new(),
+            deadline,
+            fast,
+        }
+    }
+
     fn block(&mut self, stmts: &'r [Stmt]) {
         let depth = self.vars.len();
         for stmt in stmts {

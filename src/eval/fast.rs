@@ -173,22 +173,16 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     fn truth_fast(&mut self, e: &'r Expr, negate: bool) -> Option<bool> {
         match &e.kind {
             ExprKind::Not(inner) => self.truth_fast(inner, !negate),
-            ExprKind::And(a, b) if !negate => match self.truth_fast(a, false)? {
-                false => Some(false),
-                true => self.truth_fast(b, false),
-            },
-            ExprKind::And(a, b) => match self.truth_fast(a, true)? {
-                true => Some(true),
-                false => self.truth_fast(b, true),
-            },
-            ExprKind::Or(a, b) if !negate => match self.truth_fast(a, false)? {
-                true => Some(true),
-                false => self.truth_fast(b, false),
-            },
-            ExprKind::Or(a, b) => match self.truth_fast(a, true)? {
-                false => Some(false),
-                true => self.truth_fast(b, true),
-            },
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+                // `not (a and b)` is `not a or not b`, and the other way round: `both` tells
+                // whether both sides must hold. The first side alone decides when it is false
+                // where both must hold, or true where one is enough.
+                let both = matches!(e.kind, ExprKind::And(..)) != negate;
+                match self.truth_fast(a, negate)? {
+                    first if first != both => Some(first),
+                    _ => self.truth_fast(b, negate),
+                }
+            }
             ExprKind::Compare(op, l, r, None) => {
                 let op = if negate { op.negated() } else { *op };
                 self.compare_fast(op, l, r)
@@ -447,24 +441,18 @@ mod tests {
 
     /// An evaluator of `rule` on `data`, as a rule run starts it.
     fn evaluator<'r, 'd>(rule: &'r Rule, data: &'d Dataset) -> Evaluator<'r, 'd> {
-        Evaluator {
+        let data = Data {
+            root: &data.root,
+            file: &data.file,
+        };
+        Evaluator::new(
             rule,
-            data: Data {
-                root: &data.root,
-                file: &data.file,
-            },
-            prior: None,
-            cache: PathCache::default(),
-            vars: Vec::new(),
-            visible: None,
-            guard: false,
-            paths: false,
-            trace: None,
-            findings: Vec::new(),
-            lookup_run: Vec::new(),
-            deadline: Deadline::after(None),
-            fast: true,
-        }
+            data,
+            None,
+            PathCache::default(),
+            Deadline::after(None),
+            true,
+        )
     }
 
     /// What the fast path makes of each top-level check of a one-rule set.
@@ -606,19 +594,8 @@ mod tests {
 
     /// A numeric expression; `vars` are the variables in scope.
     fn amount(vars: &'static [&'static str]) -> BoxedStrategy<String> {
-        let mut leaves: Vec<&'static str> = vec![
-            "a",
-            "b",
-            "c",
-            "t",
-            "k",
-            "zz",
-            "rows",
-            "rows.v",
-            "rows[0].v",
-            "rows[1]",
-            "rows.v[1]",
-        ];
+        let mut leaves: Vec<&'static str> = ["b", "c", "t", "k"].to_vec();
+        leaves.extend(DATASET_PATHS);
         for v in vars {
             leaves.extend(match *v {
                 "r" => &["r", "r.v", "r.w", "r.k"][..],
@@ -713,24 +690,25 @@ mod tests {
     }
 
     /// Dataset paths through mappings, list items, lists, scalars and missing keys.
+    const DATASET_PATHS: [&str; 14] = [
+        "a",
+        "zz",
+        "rows",
+        "rows.v",
+        "rows[0].v",
+        "rows[1]",
+        "rows.v[1]",
+        "rows[0].k.x",
+        "a.b",
+        "rows[7]",
+        "rows[0]",
+        "rows[1].w",
+        "meta.precision.a",
+        "meta.zz",
+    ];
+
     fn dataset_path() -> impl Strategy<Value = String> {
-        prop::sample::select(vec![
-            "a",
-            "zz",
-            "rows",
-            "rows.v",
-            "rows[0].v",
-            "rows[1]",
-            "rows.v[1]",
-            "rows[0].k.x",
-            "a.b",
-            "rows[7]",
-            "rows[0]",
-            "rows[1].w",
-            "meta.precision.a",
-            "meta.zz",
-        ])
-        .prop_map(String::from)
+        prop::sample::select(DATASET_PATHS.to_vec()).prop_map(String::from)
     }
 
     proptest! {
