@@ -6,9 +6,9 @@
 //! so the cost of good diagnostics is paid only where there is something to report.
 //!
 //! Before that, a check or `when` condition of the common forms (sums and comparisons of
-//! figures, texts compared) is tried on the fast path (`src/eval/fast.rs`), which works with nodes and
-//! fixed-point amounts instead of values; whatever it cannot answer exactly as the general
-//! evaluator would, and every check it finds failing, goes the general way.
+//! figures, texts compared) is tried on the fast path (`src/eval/fast.rs`), which works with
+//! nodes and fixed-point amounts instead of values; whatever it cannot answer exactly as the
+//! general evaluator would, and every check it finds failing, goes the general way.
 
 use crate::ast::{
     ArithOp, Expr, ExprKind, Func, MessagePart, Path, Rule, Scope, Segment, Stmt, Tolerance,
