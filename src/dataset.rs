@@ -1,5 +1,6 @@
 //! A dataset: the YAML tree of one file, every value with its place in the source.
 
+use crate::ast::Segment;
 use crate::figure::Figure;
 use crate::source::{SourceFile, Span};
 use std::sync::Arc;
@@ -47,6 +48,16 @@ pub enum NodeKind {
     Map(Box<[Entry]>),
 }
 
+/// What [`Node::child`] finds.
+pub enum Child<'a> {
+    /// The child, and where its key stands (none for a list item).
+    Found(&'a Node, Option<Span>),
+    /// The mapping has no such key, or the list no such item.
+    Missing,
+    /// The step does not apply: a key of a list or a scalar, an index of a mapping or scalar.
+    NotThere,
+}
+
 /// One `key: value` pair of a mapping.
 #[derive(Clone, Debug)]
 pub struct Entry {
@@ -64,6 +75,22 @@ impl Node {
         match &self.kind {
             NodeKind::Map(entries) => find_entry(entries, key).map(|e| &e.value),
             _ => None,
+        }
+    }
+
+    /// The child one path segment names: a key of a mapping (with where the key stands) or an
+    /// item of a list.
+    pub fn child(&self, segment: &Segment) -> Child<'_> {
+        match (segment, &self.kind) {
+            (Segment::Key(k), NodeKind::Map(entries)) => match find_entry(entries, k) {
+                Some(entry) => Child::Found(&entry.value, Some(entry.key_span)),
+                None => Child::Missing,
+            },
+            (Segment::Index(i), NodeKind::List(items)) => match items.get(*i) {
+                Some(item) => Child::Found(item, None),
+                None => Child::Missing,
+            },
+            _ => Child::NotThere,
         }
     }
 

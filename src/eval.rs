@@ -14,7 +14,7 @@ use crate::ast::{
     ArithOp, Expr, ExprKind, Func, MessagePart, Path, Rule, Scope, Segment, Stmt, Tolerance,
     push_segment,
 };
-use crate::dataset::{Node, NodeKind, find_entry};
+use crate::dataset::{Child, Node, NodeKind, find_entry};
 use crate::deadline::Deadline;
 use crate::finding::{Finding, RuleSite, ValueRef};
 use crate::lookup::KeyedLoop;
@@ -24,9 +24,9 @@ use crate::ruleset::PRIOR;
 use crate::source::{SourceFile, Span};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 mod fast;
-use std::sync::Arc;
 
 /// A loaded dataset as the evaluator sees it.
 #[derive(Clone, Copy)]
@@ -380,14 +380,9 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         let Some(text) = self.text_of(&probe) else {
             return false;
         };
-        let lists: Vec<&[Segment]> = parts
-            .inner
-            .iter()
-            .map(|(_, p, _)| &p.segments[..])
-            .collect();
         let index = self
             .cache
-            .index(items, keyed.key, &lists, &parts.item_key.segments);
+            .index(items, keyed.key, &parts.inner, &parts.item_key.segments);
         if index.irregular {
             return false;
         }
@@ -405,9 +400,9 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             let item = Value::Node(&items[i], place.child_index(i, false));
             self.vars.push((var, Binding::Item(item, origin(i))));
             let mut node = &items[i];
-            for (level, &(var, path, list)) in parts.inner.iter().enumerate() {
+            for (level, nested) in parts.inner.iter().enumerate() {
                 // The index found every inner list to be one.
-                let Some(inner) = crate::lookup::inner_list(node, &path.segments) else {
+                let Some(inner) = crate::lookup::inner_list(node, &nested.path.segments) else {
                     break;
                 };
                 let j = pos[level + 1] as usize;
@@ -418,12 +413,14 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     ..Place::default()
                 };
                 let origin = Origin {
-                    list,
+                    list: nested.list,
                     visible: visible + level + 1,
                     index: j,
                 };
-                self.vars
-                    .push((var, Binding::Item(Value::Node(node, place), Some(origin))));
+                self.vars.push((
+                    nested.var,
+                    Binding::Item(Value::Node(node, place), Some(origin)),
+                ));
             }
             self.block(if matched { parts.body } else { parts.when });
             self.vars.truncate(visible);
@@ -1003,22 +1000,22 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         let slot = p.slot.filter(|_| !self.paths);
         if let Some(slot) = slot {
             let known = match self.cache.get(slot) {
-                Slot::Unknown => self.follow_nodes(p),
+                Slot::Unknown => {
+                    let followed = self.follow_nodes(p);
+                    self.cache.set(slot, followed);
+                    followed
+                }
                 known => known,
             };
             match known {
                 Slot::Found(node, key) => {
-                    self.cache.set(slot, known);
                     let place = Place {
                         key,
                         ..Place::default()
                     };
                     return Ok(Value::Node(node, place));
                 }
-                Slot::Missing(at) => {
-                    self.cache.set(slot, known);
-                    return fail(Problem::missing_untold(at));
-                }
+                Slot::Missing(at) => return fail(Problem::missing_untold(at)),
                 Slot::Unknown => {}
             }
         }
@@ -1056,29 +1053,24 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     /// would do more (a path through a list gives several values) or fail otherwise.
     fn follow_nodes(&self, p: &Path) -> Slot<'d> {
         let root = self.data.root;
-        let (mut node, mut key) = (root, None);
-        let steps = std::iter::once(&p.root).map(|k| (Some(k.as_str()), 0));
-        let steps = steps.chain(p.segments.iter().map(|s| match s {
-            Segment::Key(k) => (Some(k.as_str()), 0),
-            Segment::Index(i) => (None, *i),
-        }));
-        for (step_key, index) in steps {
-            let next = match (step_key, &node.kind) {
-                (Some(k), NodeKind::Map(entries)) => {
-                    find_entry(entries, k).map(|e| (&e.value, Some(e.key_span)))
-                }
-                (None, NodeKind::List(items)) => items.get(index).map(|item| (item, None)),
-                _ => return Slot::Unknown,
-            };
-            match next {
-                Some(found) => (node, key) = found,
-                None => {
+        let NodeKind::Map(entries) = &root.kind else {
+            return Slot::Unknown;
+        };
+        let Some(top) = find_entry(entries, &p.root) else {
+            return Slot::Missing(self.key_place(root, &Place::default()));
+        };
+        let (mut node, mut key) = (&top.value, Some(top.key_span));
+        for segment in &p.segments {
+            match node.child(segment) {
+                Child::Found(child, child_key) => (node, key) = (child, child_key),
+                Child::Missing => {
                     let place = Place {
                         key,
                         ..Place::default()
                     };
                     return Slot::Missing(self.key_place(node, &place));
                 }
+                Child::NotThere => return Slot::Unknown,
             }
         }
         Slot::Found(node, key)
@@ -1108,7 +1100,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         from_root: bool,
     ) -> Eval<Value<'d>> {
         match &node.kind {
-            NodeKind::Map(entries) => match crate::dataset::find_entry(entries, key) {
+            NodeKind::Map(entries) => match find_entry(entries, key) {
                 Some(entry) => Ok(Value::Node(
                     &entry.value,
                     place.child_key(key, entry.key_span, self.paths, from_root),

@@ -29,7 +29,7 @@
 //! written, so that its findings about them are the plain loops'.
 
 use crate::ast::{Expr, ExprKind, Path, Rule, Scope, Segment, Stmt};
-use crate::dataset::{Node, NodeKind, find_entry};
+use crate::dataset::{Node, NodeKind};
 use crate::number::CmpOp;
 use foldhash::{HashMap, HashMapExt};
 use std::collections::HashMap as StdHashMap;
@@ -65,8 +65,18 @@ pub struct Parts<'r> {
     pub body: &'r [Stmt],
     /// The body of the innermost loop: the `when` itself.
     pub when: &'r [Stmt],
-    /// The loops inside the outermost, outermost first: variable, list path, list.
-    pub inner: Vec<(&'r str, &'r Path, &'r Expr)>,
+    /// The loops inside the outermost, outermost first.
+    pub inner: Vec<Inner<'r>>,
+}
+
+/// A loop of a nest inside its outermost one.
+pub struct Inner<'r> {
+    /// Its variable.
+    pub var: &'r str,
+    /// Its list (a path from the item of the loop outside it).
+    pub list: &'r Expr,
+    /// That path.
+    pub path: &'r Path,
 }
 
 impl KeyedLoop {
@@ -79,7 +89,7 @@ impl KeyedLoop {
             let ExprKind::Path(path) = &list.kind else {
                 return None;
             };
-            inner.push((var, path, list));
+            inner.push(Inner { var, list, path });
             when = body;
         }
         let (l, r, body) = lone_equality(when)?;
@@ -223,9 +233,9 @@ pub struct Index<'d> {
 }
 
 impl<'d> Index<'d> {
-    /// Indexes `items` by the text under `key` (a path of mapping keys) in each; with `lists`
-    /// (the paths of inner loops' lists, outermost first), the items of the innermost lists.
-    pub fn build(items: &'d [Node], lists: &[&[Segment]], key: &[Segment]) -> Index<'d> {
+    /// Indexes `items` by the text under `key` (a path of mapping keys) in each; with inner
+    /// loops (outermost first), the items of the innermost lists.
+    pub fn build(items: &'d [Node], lists: &[Inner<'_>], key: &[Segment]) -> Index<'d> {
         let mut index = Index {
             by_text: HashMap::with_capacity(items.len()),
             others: Vec::new(),
@@ -240,7 +250,7 @@ impl<'d> Index<'d> {
     fn add(
         &mut self,
         items: &'d [Node],
-        lists: &[&[Segment]],
+        lists: &[Inner<'_>],
         key: &[Segment],
         mut pos: Pos,
         level: usize,
@@ -254,7 +264,7 @@ impl<'d> Index<'d> {
                 }
                 continue;
             };
-            match inner_list(item, list) {
+            match inner_list(item, &list.path.segments) {
                 Some(inner) => {
                     if !self.add(inner, rest, key, pos, level + 1) {
                         return false;
@@ -304,14 +314,10 @@ pub fn inner_list<'d>(item: &'d Node, path: &[Segment]) -> Option<&'d [Node]> {
 
 /// The node under a path of mapping keys.
 fn follow_keys<'d>(item: &'d Node, path: &[Segment]) -> Option<&'d Node> {
-    let mut node = item;
-    for seg in path {
-        let (Segment::Key(k), NodeKind::Map(entries)) = (seg, &node.kind) else {
-            return None;
-        };
-        node = &find_entry(entries, k)?.value;
-    }
-    Some(node)
+    path.iter().try_fold(item, |node, seg| match seg {
+        Segment::Key(k) => node.get(k),
+        Segment::Index(_) => None,
+    })
 }
 
 /// The indexes made for one dataset, by list (the address of its items) and key number.

@@ -373,8 +373,6 @@ fn max_hi(a: Option<Decimal>, b: Option<Decimal>) -> Option<Decimal> {
     Some(a?.max(b?))
 }
 
-/// The lowest and highest of `f` over the four pairs of bounds; unbounded if any bound is
-/// infinite or a product overflows.
 /// The bounds of `a` and `b` when both are finite and at least zero (amounts of money, most
 /// often): products and quotients are then spanned by two of the four pairs of ends, half the
 /// work of [`span_of_products`], which gives the same interval.
@@ -394,6 +392,8 @@ fn ends(lo: Option<Decimal>, hi: Option<Decimal>) -> (Option<Decimal>, Option<De
     }
 }
 
+/// The lowest and highest of `f` over the four pairs of bounds; unbounded if any bound is
+/// infinite or a product overflows.
 fn span_of_products(
     a: Num,
     b: Num,

@@ -7,7 +7,7 @@
 
 use crate::ast::{Expr, ExprKind, Path, Rule, Scope, Segment, Stmt};
 use crate::dataset::Node;
-use crate::lookup::{Index, Indexes};
+use crate::lookup::{Index, Indexes, Inner};
 use crate::source::Span;
 use std::collections::HashMap;
 
@@ -120,13 +120,13 @@ impl<'d> PathCache<'d> {
     }
 
     /// The index of the list whose items are `items` (or of the nest of lists under them,
-    /// along `lists`) by the key numbered `key`, whose path in each item is `segments`: made on
-    /// first use, then kept for the dataset.
+    /// along the `inner` loops) by the key numbered `key`, whose path in each item is
+    /// `segments`: made on first use, then kept for the dataset.
     pub fn index(
         &mut self,
         items: &'d [Node],
         key: u32,
-        lists: &[&[Segment]],
+        inner: &[Inner<'_>],
         segments: &[Segment],
     ) -> &Index<'d> {
         // A list's items stay where they are while the dataset lives; all empty lists share
@@ -134,7 +134,7 @@ impl<'d> PathCache<'d> {
         let at = (items.as_ptr() as usize, key);
         self.indexes
             .entry(at)
-            .or_insert_with(|| Index::build(items, lists, segments))
+            .or_insert_with(|| Index::build(items, inner, segments))
     }
 }
 

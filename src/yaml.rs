@@ -765,9 +765,7 @@ mod tests {
                 proptest::prop_assert_eq!(pos.byte(c), want, "character {}", c);
             }
         }
-    }
 
-    proptest::proptest! {
         /// Walking forward in short steps, as events do, gives the same offsets: every step
         /// ends at a character of any width, after ASCII or not.
         #[test]

@@ -16,7 +16,7 @@
 
 use super::{Binding, Evaluator, Problem, Value};
 use crate::ast::{ArithOp, Expr, ExprKind, Func, Path, Segment};
-use crate::dataset::{Node, NodeKind, find_entry};
+use crate::dataset::{Child, Node, NodeKind, find_entry};
 use crate::figure::Figure;
 use crate::number::{CmpOp, Num, bounds_can_hold};
 use crate::path_slots::Slot;
@@ -300,9 +300,9 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             return total.add(self.amount_fast(arg)?);
         };
         match self.start_fast(p, true) {
-            Start::At(node, segments) => add_figures(node, segments, total),
-            Start::Kept(n) => total.add(Fixed::from_num(n)?),
-            Start::Missing | Start::Unknown => None,
+            (Lookup::Found(node), segments) => add_figures(node, segments, total),
+            (Lookup::Kept(n), _) => total.add(Fixed::from_num(n)?),
+            (Lookup::Missing | Lookup::Unknown, _) => None,
         }
     }
 
@@ -310,73 +310,57 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     /// list) are followed.
     fn lookup_fast(&mut self, p: &'r Path) -> Lookup<'d> {
         let (mut node, segments) = match self.start_fast(p, false) {
-            Start::At(node, segments) => (node, segments),
-            Start::Kept(n) => return Lookup::Kept(n),
-            Start::Missing => return Lookup::Missing,
-            Start::Unknown => return Lookup::Unknown,
+            (Lookup::Found(node), segments) => (node, segments),
+            (other, _) => return other,
         };
         for segment in segments {
-            node = match (segment, &node.kind) {
-                (Segment::Key(k), NodeKind::Map(entries)) => match find_entry(entries, k) {
-                    Some(entry) => &entry.value,
-                    None => return Lookup::Missing,
-                },
-                (Segment::Index(i), NodeKind::List(items)) => match items.get(*i) {
-                    Some(item) => item,
-                    None => return Lookup::Missing,
-                },
-                _ => return Lookup::Unknown,
+            node = match node.child(segment) {
+                Child::Found(child, _) => child,
+                Child::Missing => return Lookup::Missing,
+                Child::NotThere => return Lookup::Unknown,
             };
         }
         Lookup::Found(node)
     }
 
-    /// The node a path starts from and the steps left: a loop item and the path's segments,
-    /// or a dataset path's node (through the path cache) and no steps. With `through_lists`
-    /// (for `sum`), a dataset path starts from its top-level key instead: a path through
-    /// lists leads to several values, which the cache does not keep. A `let` variable is
-    /// followed only as the number it was found to be; not followed: `let` variables not yet
-    /// worked out or not numbers, computed items, `prior`.
-    fn start_fast(&mut self, p: &'r Path, through_lists: bool) -> Start<'r, 'd> {
+    /// Where a path starts, and the steps left from there (none unless found): a loop item
+    /// and the path's segments, or a dataset path's node (through the path cache) and no
+    /// steps. With `through_lists` (for `sum`), a dataset path starts from its top-level key
+    /// instead: a path through lists leads to several values, which the cache does not keep.
+    /// A `let` variable is followed only as the number it was found to be; not followed:
+    /// `let` variables not yet worked out or not numbers, computed items, `prior`.
+    fn start_fast(&mut self, p: &'r Path, through_lists: bool) -> (Lookup<'d>, &'r [Segment]) {
+        let all: &'r [Segment] = &p.segments;
         if let Some(i) = self.variable_of(p) {
             return match self.vars.get(i) {
-                Some((_, Binding::Item(Value::Node(node, _), _))) => Start::At(node, &p.segments),
-                Some((_, Binding::Let(_, _, Some(n)))) if p.segments.is_empty() => Start::Kept(*n),
-                _ => Start::Unknown,
+                Some((_, Binding::Item(Value::Node(node, _), _))) => (Lookup::Found(node), all),
+                Some((_, Binding::Let(_, _, Some(n)))) if all.is_empty() => (Lookup::Kept(*n), &[]),
+                _ => (Lookup::Unknown, &[]),
             };
         }
         if p.root == PRIOR {
-            return Start::Unknown;
+            return (Lookup::Unknown, &[]);
         }
         if through_lists {
             return match &self.data.root.kind {
                 NodeKind::Map(entries) => match find_entry(entries, &p.root) {
-                    Some(entry) => Start::At(&entry.value, &p.segments),
-                    None => Start::Missing,
+                    Some(entry) => (Lookup::Found(&entry.value), all),
+                    None => (Lookup::Missing, &[]),
                 },
-                _ => Start::Unknown,
+                _ => (Lookup::Unknown, &[]),
             };
         }
-        match p.slot.map(|slot| self.cache.get(slot)) {
-            Some(Slot::Found(node, _)) => return Start::At(node, &[]),
-            Some(Slot::Missing(_)) => return Start::Missing,
-            _ => {}
-        }
-        match self.path(p) {
-            Ok(Value::Node(node, _)) => Start::At(node, &[]),
-            Err(problem) if matches!(*problem, Problem::Missing { .. }) => Start::Missing,
-            _ => Start::Unknown,
-        }
+        let found = match p.slot.map(|slot| self.cache.get(slot)) {
+            Some(Slot::Found(node, _)) => Lookup::Found(node),
+            Some(Slot::Missing(_)) => Lookup::Missing,
+            _ => match self.path(p) {
+                Ok(Value::Node(node, _)) => Lookup::Found(node),
+                Err(problem) if matches!(*problem, Problem::Missing { .. }) => Lookup::Missing,
+                _ => Lookup::Unknown,
+            },
+        };
+        (found, &[])
     }
-}
-
-/// Where a path starts, for the fast path.
-enum Start<'r, 'd> {
-    At(&'d Node, &'r [Segment]),
-    /// A `let` variable's number.
-    Kept(Num),
-    Missing,
-    Unknown,
 }
 
 /// The amount or text of a scalar node.
@@ -404,13 +388,11 @@ fn add_figures(node: &Node, segments: &[Segment], total: Fixed) -> Option<Fixed>
                 .iter()
                 .try_fold(total, |sum, item| add_figures(item, segments, sum))
         }
-        (Some((Segment::Key(k), rest)), NodeKind::Map(entries)) => {
-            add_figures(&find_entry(entries, k)?.value, rest, total)
-        }
-        (Some((Segment::Index(i), rest)), NodeKind::List(items)) => {
-            add_figures(items.get(*i)?, rest, total)
-        }
-        _ => None,
+        (Some((segment, rest)), _) => match node.child(segment) {
+            Child::Found(child, _) => add_figures(child, rest, total),
+            Child::Missing | Child::NotThere => None,
+        },
+        (None, _) => None,
     }
 }
 
