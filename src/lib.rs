@@ -164,9 +164,9 @@ pub fn run_check(
         sink.file(&report, rendered.as_deref())?;
     }
     let pool = worker_pool(jobs)?;
-    for chunk in batches(files) {
-        let results: Vec<(FileReport, Option<String>)> = pool.install(|| {
-            chunk
+    let check_batch = |batch: &[PathBuf]| -> Vec<(FileReport, Option<String>)> {
+        pool.install(|| {
+            batch
                 .par_iter()
                 .map(|path| {
                     let work = || {
@@ -177,12 +177,30 @@ pub fn run_check(
                     isolate::isolated(path, work, render)
                 })
                 .collect()
+        })
+    };
+    // The next batch is checked while this thread writes out the last one: written in turn
+    // after each batch, the reports kept the workers waiting for about a tenth of a run.
+    // Handing batches over one at a time (a channel of no capacity) holds at most two
+    // batches' reports at once; when writing fails, the checking thread stops at its next
+    // hand-over.
+    std::thread::scope(|scope| {
+        let (hand_over, checked) = std::sync::mpsc::sync_channel(0);
+        scope.spawn(move || {
+            for batch in batches(files) {
+                if hand_over.send(check_batch(batch)).is_err() {
+                    break;
+                }
+            }
         });
-        for (report, rendered) in results {
-            summary.add(&report);
-            sink.file(&report, rendered.as_deref())?;
+        for results in checked {
+            for (report, rendered) in results {
+                summary.add(&report);
+                sink.file(&report, rendered.as_deref())?;
+            }
         }
-    }
+        Ok::<(), std::io::Error>(())
+    })?;
     sink.finish(&summary)?;
     Ok(summary)
 }

@@ -511,3 +511,64 @@ fn jobs_changes_how_many_files_are_checked_at_once_never_the_output() {
         assert!(stdout(&out).is_empty());
     }
 }
+
+/// Files across several batches (of 256): checking runs ahead of writing, so this is where
+/// the order of the reports and a reader that stops early could go wrong.
+#[test]
+fn reports_keep_file_order_across_batches_and_a_closed_reader_ends_the_run() {
+    use std::io::Read;
+    use std::process::Stdio;
+    use wait_timeout::ChildExt;
+    let names: Vec<String> = (0..600).map(|i| format!("d/{i:03}.yaml")).collect();
+    let mut files: Vec<(&str, &str)> = names
+        .iter()
+        .map(|n| (n.as_str(), "a: 1\nb: 2\ntotal: 4\n"))
+        .collect();
+    files.push((
+        "r.tally",
+        "rule SUM error \"parts add up\" { a + b = total }\n",
+    ));
+    let dir = fixture(&files);
+    let out = tally_in(
+        &dir,
+        &[
+            "check", "d", "--rules", "r.tally", "--format", "json", "--jobs", "2",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let doc = json(&out);
+    let paths: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (0..600).map(|i| format!("d/{i:03}.yaml")).collect();
+    assert_eq!(paths, expected);
+    assert_eq!(per_file(&doc, <[_]>::len), vec![1; 600]);
+
+    // A reader that takes a few bytes and goes away: the run stops with exit code 2, quietly
+    // (a closed pipe is not worth a message), instead of checking on or waiting forever.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(&dir)
+        .args(["check", "d", "--rules", "r.tally", "--format", "jsonl"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut start = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut start).unwrap();
+    let status = child
+        .wait_timeout(std::time::Duration::from_secs(60))
+        .unwrap()
+        .expect("the run ends once its reader has gone");
+    assert_eq!(status.code(), Some(2));
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(err.is_empty(), "{err}");
+}
