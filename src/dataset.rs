@@ -41,11 +41,85 @@ pub enum NodeKind {
     /// A plain scalar shaped like a number but too large for exact decimals.
     OutOfRange(Box<str>),
     /// Any other scalar (quoted scalars are always text).
-    Text(Box<str>),
+    Text(Text),
     /// A sequence.
     List(Box<[Node]>),
     /// A mapping, in file order.
     Map(Box<[Entry]>),
+}
+
+/// The text of a scalar: mostly a range of the file's own text, shared rather than copied.
+///
+/// A scalar written verbatim (plain on one line, or quoted without escapes, as nearly all
+/// texts of a dataset are) reads as the range of the file it stands in. Copying each into an
+/// allocation of its own cost an allocation, a copy and a free per text, and a fifth of the
+/// memory of a large dataset, whose names and reasons are most of its bytes. Any other text
+/// (escapes, folded lines) is held in a source of its own.
+#[derive(Clone)]
+pub struct Text {
+    source: Arc<SourceFile>,
+    start: u32,
+    end: u32,
+}
+
+impl Text {
+    /// The text `value`, read at byte `at` of `file`: the range of the file there when the
+    /// file holds exactly `value` at that place, or else a copy.
+    // Always inlined into the loader's loop, like `plain_scalar`.
+    #[inline(always)]
+    pub fn read(file: &Arc<SourceFile>, at: usize, value: &str) -> Text {
+        let end = at + value.len();
+        if file.text.as_bytes().get(at..end) == Some(value.as_bytes()) {
+            Text {
+                source: file.clone(),
+                start: at as u32,
+                end: end as u32,
+            }
+        } else {
+            Text::copied(value)
+        }
+    }
+
+    /// `value` in a source of its own.
+    pub fn copied(value: &str) -> Text {
+        Text {
+            source: Arc::new(SourceFile::new(String::new(), value)),
+            start: 0,
+            end: value.len() as u32,
+        }
+    }
+
+    /// Whether the text is a range of `file` (rather than a copy).
+    pub fn is_in(&self, file: &Arc<SourceFile>) -> bool {
+        Arc::ptr_eq(&self.source, file)
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        self.source.text(Span {
+            start: self.start,
+            end: self.end,
+        })
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 /// What [`Node::child`] finds.
@@ -155,7 +229,7 @@ pub fn find_entry<'a>(entries: &'a [Entry], key: &str) -> Option<&'a Entry> {
 /// booleans and tally's own rule for numbers (plain decimals only).
 // Always inlined: it runs for every plain value of a dataset, and the call cost a tenth of it.
 #[inline(always)]
-pub fn plain_scalar(text: &str, span: Span) -> Node {
+pub fn plain_scalar(text: &str, span: Span, file: &Arc<SourceFile>) -> Node {
     let kind = match text {
         "" | "~" | "null" | "Null" | "NULL" => NodeKind::Null,
         "true" | "True" | "TRUE" => NodeKind::Bool(true),
@@ -163,7 +237,7 @@ pub fn plain_scalar(text: &str, span: Span) -> Node {
         _ => match Figure::read(text) {
             Some(Ok(figure)) => NodeKind::Number(figure),
             Some(Err(())) => NodeKind::OutOfRange(text.into()),
-            None => NodeKind::Text(text.into()),
+            None => NodeKind::Text(Text::read(file, span.start as usize, text)),
         },
     };
     Node { span, kind }

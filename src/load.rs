@@ -85,8 +85,8 @@ pub fn parse_dataset(name: String, text: String, limits: Limits) -> Result<Datas
         let file = Arc::new(SourceFile::new(name, &text[..at]));
         return Err(LoadFailure { file, error });
     }
-    let parsed = yaml::parse(&text[base..], base, limits);
     let file = Arc::new(SourceFile::new(name, text));
+    let parsed = yaml::parse(&file, base, limits);
     let mut root = match parsed {
         Ok(root) => root,
         Err(error) => return Err(LoadFailure { file, error }),

@@ -4,9 +4,9 @@
 //! `saphyr_parser` itself with an explicit stack and a depth limit. saphyr counts positions in
 //! characters; diagnostics want byte offsets, which [`CharToByte`] converts.
 
-use crate::dataset::{Entry, Node, NodeKind, plain_scalar};
+use crate::dataset::{Entry, Node, NodeKind, Text, plain_scalar};
 use crate::file_error::FileError;
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
 // foldhash: keys are hashed once per key of the file; SipHash was 3% of a check. Seeded per
 // process, so a hostile file cannot aim for collisions.
@@ -38,9 +38,12 @@ impl Default for Limits {
 /// otherwise grow exponentially.
 const ALIAS_BUDGET: usize = 100_000;
 
-/// Parses `text` (the file's text after any BOM, which starts at byte `base`) into its root.
-pub fn parse(text: &str, base: usize, limits: Limits) -> Result<Node, FileError> {
+/// Parses the text of `file` from byte `base` on (after any BOM) into its root. Texts in the
+/// tree share the file's text (see [`Text`]).
+pub fn parse(file: &Arc<SourceFile>, base: usize, limits: Limits) -> Result<Node, FileError> {
+    let text = file.text.get(base..).unwrap_or("");
     let mut loader = Loader {
+        file,
         pos: CharToByte::new(text, base),
         stack: Vec::new(),
         items: Vec::new(),
@@ -91,6 +94,8 @@ enum Frame {
 }
 
 struct Loader<'a> {
+    /// The file, which texts share.
+    file: &'a Arc<SourceFile>,
     pos: CharToByte<'a>,
     stack: Vec<Frame>,
     /// The items of the open lists, innermost last: one growing stack instead of a vector per
@@ -194,7 +199,7 @@ impl Loader<'_> {
                     if anchor > 0 {
                         let node = Node {
                             span,
-                            kind: NodeKind::Text(value.as_ref().into()),
+                            kind: NodeKind::Text(Text::copied(&value)),
                         };
                         self.anchors.insert(anchor, (node, 1));
                     }
@@ -202,12 +207,15 @@ impl Loader<'_> {
                     return self.key(key, span);
                 }
                 let node = if is_text {
+                    // A quoted text starts after its quote. (Where the file does not hold the
+                    // value there, as with escapes, `Text::read` copies it.)
+                    let at = span.start as usize + usize::from(style != ScalarStyle::Plain);
                     Node {
                         span,
-                        kind: NodeKind::Text(value.as_ref().into()),
+                        kind: NodeKind::Text(Text::read(self.file, at, &value)),
                     }
                 } else {
-                    plain_scalar(&value, span)
+                    plain_scalar(&value, span, self.file)
                 };
                 self.finish(node, anchor, 1)?;
             }
@@ -602,7 +610,11 @@ mod tests {
     use super::*;
 
     fn load(text: &str) -> Result<Node, FileError> {
-        parse(text, 0, Limits::default())
+        parse(
+            &Arc::new(SourceFile::new("t.yaml", text)),
+            0,
+            Limits::default(),
+        )
     }
 
     #[test]
@@ -686,6 +698,63 @@ mod tests {
             bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
         }
         assert_eq!(load(&bomb).unwrap_err().code, "yaml-alias-bomb");
+    }
+
+    /// The text of every value, and whether it is shared with the file.
+    fn texts(yaml: &str) -> Vec<(String, bool)> {
+        let file = Arc::new(SourceFile::new("t.yaml", yaml));
+        let root = parse(&file, 0, Limits::default()).unwrap();
+        let NodeKind::Map(entries) = &root.kind else {
+            panic!("not a mapping")
+        };
+        entries
+            .iter()
+            .map(|e| match &e.value.kind {
+                NodeKind::Text(t) => (t.to_string(), t.is_in(&file)),
+                other => panic!("{}: {other:?}", e.key),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn texts_written_verbatim_share_the_file_and_others_are_copied() {
+        let yaml = "a: 名称 甲\nb: \"引号\"\nc: '单引号'\nd: \"a\\\"b\\u00e9\"\ne: 'it''s'\n\
+                    f: two\n  lines\ng: |\n  block\nh: !!str 123\ni: \"\"\n";
+        let got = texts(yaml);
+        let want = [
+            ("名称 甲", true),
+            ("引号", true),
+            ("单引号", true),
+            ("a\"bé", false),
+            ("it's", false),
+            ("two lines", false),
+            ("block\n", false),
+            // saphyr's place for a tagged scalar starts at the tag.
+            ("123", false),
+            ("", true),
+        ];
+        let want: Vec<(String, bool)> = want.iter().map(|(t, s)| (t.to_string(), *s)).collect();
+        assert_eq!(got, want);
+    }
+
+    proptest::proptest! {
+        /// Whatever a text holds and however it is quoted, its value is the text: shared with
+        /// the file or copied, never a wrong range of it.
+        #[test]
+        fn a_text_reads_back_as_written(
+            text in "[a-z名 \"'\\\\:#é\t-]{0,12}",
+            style in 0..2usize,
+        ) {
+            let written = match style {
+                // JSON's escaping is valid YAML for a double-quoted scalar.
+                0 => serde_json::to_string(&text).unwrap(),
+                _ => format!("'{}'", text.replace('\'', "''")),
+            };
+            let yaml = format!("x: 1\nv: {written}\nw: {written}\n");
+            let got = texts(&yaml[5..]);
+            proptest::prop_assert_eq!(&got[0].0, &text);
+            proptest::prop_assert_eq!(&got[1].0, &text);
+        }
     }
 
     #[test]
