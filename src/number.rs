@@ -248,6 +248,18 @@ impl CmpOp {
         }
     }
 
+    /// The comparison with its sides swapped: `a op b` holds exactly when `b op.swapped() a`
+    /// does.
+    pub fn swapped(self) -> CmpOp {
+        match self {
+            CmpOp::Eq | CmpOp::Ne => self,
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+        }
+    }
+
     /// The operator as written in rules.
     pub fn symbol(self) -> &'static str {
         match self {

@@ -6,16 +6,20 @@
 //! every step a `Value` with its place; most checks pass, and most are such sums and
 //! comparisons. Here a figure becomes three `i128` counts of 10⁻⁸ and a path a node.
 //!
+//! Quotients of amounts (`part / total * 100`, a share or a rate) are kept as exact fractions
+//! and compared with a figure by multiplying out; the general evaluator divides to 28 digits,
+//! so where the two sides come closer than its rounding could matter, the general way decides.
+//!
 //! The fast path answers only where its answer is the general evaluator's: anything else
-//! (a product or quotient, `min`, `round`, a tolerance, a missing or empty value outside
-//! `??`, more than 7 decimals, an amount of 10²⁰ or more, text compared with `<`, a path
-//! through a list outside `sum`, …) gives `None`, and the general evaluator takes the whole
-//! expression from the start. So the fast path needs no diagnostics: a check it finds
+//! (another product, a quotient of possibly negative amounts, `min`, `round`, a relative
+//! tolerance, a missing or empty value outside `??`, more than 7 decimals, an amount of 10²⁰
+//! or more, text compared with `<`, a path through a list outside `sum`, …) gives `None`, and
+//! the general evaluator takes the whole expression from the start. So the fast path needs no diagnostics: a check it finds
 //! holding reports nothing, and a check it finds failing is evaluated again the general way,
 //! which reports it.
 
 use super::{Binding, Evaluator, Problem, Value};
-use crate::ast::{ArithOp, Expr, ExprKind, Func, Path, Segment};
+use crate::ast::{ArithOp, Expr, ExprKind, Func, Path, Segment, Tolerance};
 use crate::dataset::{Child, Node, NodeKind, find_entry};
 use crate::figure::Figure;
 use crate::number::{CmpOp, Num, bounds_can_hold};
@@ -111,15 +115,98 @@ impl Fixed {
         }
     }
 
-    /// Whether `self op other` can hold, as [`crate::number::can_hold`] without tolerance.
-    fn can_hold(self, op: CmpOp, other: Fixed) -> bool {
-        let both_rounded = self.lo != self.hi && other.lo != other.hi;
-        bounds_can_hold(
-            (Some(self.lo), Some(self.hi)),
+    /// Whether `self op other` can hold, as [`crate::number::can_hold`] with the tolerance
+    /// `tol` (in units) widening `self`.
+    fn can_hold(self, op: CmpOp, other: Fixed, tol: i128) -> Option<bool> {
+        let both_rounded = tol == 0 && self.lo != self.hi && other.lo != other.hi;
+        Some(bounds_can_hold(
+            (Some(within(self.lo - tol)?), Some(within(self.hi + tol)?)),
             op,
             (Some(other.lo), Some(other.hi)),
             both_rounded,
-        )
+        ))
+    }
+}
+
+/// An exact fraction `n / d` of amounts (`d > 0`).
+#[derive(Clone, Copy, Debug)]
+struct Frac {
+    n: i128,
+    d: i128,
+}
+
+/// A quotient of two amounts, perhaps times exact factors: the ends of its interval, exactly.
+#[derive(Clone, Copy, Debug)]
+struct Ratio {
+    lo: Frac,
+    hi: Frac,
+}
+
+impl Ratio {
+    /// `a / b`, as [`Num::div`] bounds it where `a` is at least zero and `b` above zero all
+    /// through their intervals: the quotient grows with `a` and shrinks with `b`. `None`
+    /// otherwise (the general way then decides, division by zero included).
+    fn of(a: Fixed, b: Fixed) -> Option<Ratio> {
+        (a.lo >= 0 && b.lo > 0).then_some(Ratio {
+            lo: Frac { n: a.lo, d: b.hi },
+            hi: Frac { n: a.hi, d: b.lo },
+        })
+    }
+
+    /// `self * k` for an exact amount `k > 0` (in units), as [`Num::mul`] bounds it.
+    fn times(self, k: i128) -> Option<Ratio> {
+        let times = |f: Frac| {
+            Some(Frac {
+                n: f.n.checked_mul(k)?,
+                d: f.d.checked_mul(POW10[SCALE as usize])?,
+            })
+        };
+        (k > 0).then_some(())?;
+        Some(Ratio {
+            lo: times(self.lo)?,
+            hi: times(self.hi)?,
+        })
+    }
+}
+
+/// Whether an amount `u` (in units) lies below the fraction `f`: `None` when it is out of reach
+/// or so close that the general evaluator's rounding of the quotient could decide otherwise.
+///
+/// The general evaluator divides to 28 significant digits (and at most 28 decimals) and then
+/// multiplies, so its end of the quotient's interval is off by less than 10⁻²⁶ of the
+/// quotient plus 10⁻²⁶. Here both sides are multiplied out, `u·d` against `n·10⁸`, and a
+/// difference is trusted only beyond 2⁻⁵⁰ (about 10⁻¹⁵) of either: far more than that
+/// rounding, and never a tie, where the general evaluator's reading of touching intervals
+/// would matter.
+fn below(u: i128, f: Frac) -> Option<bool> {
+    let left = u.checked_mul(f.d)?;
+    let right = f.n.checked_mul(POW10[SCALE as usize])?;
+    let margin = (right.unsigned_abs() >> 50) + (f.d.unsigned_abs() >> 50) + 1;
+    let diff = left.checked_sub(right)?;
+    (diff.unsigned_abs() > margin).then_some(diff < 0)
+}
+
+/// Whether `amount op ratio` can hold (`amount_left`: the amount is the left side), the
+/// amount widened by `tol`, as [`crate::number::can_hold`] would find: the ends are apart
+/// (see [`below`]), so whether touching ends meet never arises. `!=` is left to the general
+/// way.
+fn can_hold_ratio(
+    amount: Fixed,
+    tol: i128,
+    op: CmpOp,
+    ratio: Ratio,
+    amount_left: bool,
+) -> Option<bool> {
+    let (lo, hi) = (within(amount.lo - tol)?, within(amount.hi + tol)?);
+    // `x < f` and `f < x` for an amount x and a fraction f.
+    let amount_below = |x: i128, f: Frac| below(x, f);
+    let ratio_below = |f: Frac, x: i128| below(x, f).map(|b| !b);
+    let op = if amount_left { op } else { op.swapped() };
+    match op {
+        CmpOp::Eq => Some(amount_below(lo, ratio.hi)? && ratio_below(ratio.lo, hi)?),
+        CmpOp::Lt | CmpOp::Le => amount_below(lo, ratio.hi),
+        CmpOp::Gt | CmpOp::Ge => ratio_below(ratio.lo, hi),
+        CmpOp::Ne => None,
     }
 }
 
@@ -132,6 +219,7 @@ fn within(units: i128) -> Option<i128> {
 #[derive(Clone, Copy)]
 enum Fast<'r, 'd> {
     Amount(Fixed),
+    Ratio(Ratio),
     /// Text written in the rule.
     Literal(&'r str),
     /// Text in the data.
@@ -143,7 +231,7 @@ impl Fast<'_, '_> {
         match self {
             Fast::Literal(t) => Some(t),
             Fast::Text(t) => Some(t),
-            Fast::Amount(_) => None,
+            Fast::Amount(_) | Fast::Ratio(_) => None,
         }
     }
 }
@@ -183,9 +271,14 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     _ => self.truth_fast(b, negate),
                 }
             }
-            ExprKind::Compare(op, l, r, None) => {
+            ExprKind::Compare(op, l, r, tol) => {
                 let op = if negate { op.negated() } else { *op };
-                self.compare_fast(op, l, r)
+                let tol = match tol {
+                    None => 0,
+                    Some(Tolerance::Absolute(t)) => Fixed::units(*t)?,
+                    Some(Tolerance::Relative(_)) => return None,
+                };
+                self.compare_fast(op, l, r, tol)
             }
             // As `Evaluator::call` reads `exists`: a value that is not empty.
             ExprKind::Call(Func::Exists, args) => {
@@ -204,26 +297,29 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         }
     }
 
-    /// [`Evaluator::compare`] without tolerance.
-    fn compare_fast(&mut self, op: CmpOp, l: &'r Expr, r: &'r Expr) -> Option<bool> {
+    /// [`Evaluator::compare`] with an absolute tolerance `tol` (in units; 0 for none).
+    fn compare_fast(&mut self, op: CmpOp, l: &'r Expr, r: &'r Expr, tol: i128) -> Option<bool> {
         let left = self.value_fast(l)?;
         let right = self.value_fast(r)?;
-        match (left, right) {
-            (Fast::Amount(a), Fast::Amount(b)) => {
-                // In a `when`, `<`, `>` and `!=` must surely hold (see `number::surely_holds`).
-                let strict = self.guard && matches!(op, CmpOp::Lt | CmpOp::Gt | CmpOp::Ne);
-                Some(if strict {
-                    !a.can_hold(op.negated(), b)
-                } else {
-                    a.can_hold(op, b)
-                })
-            }
-            (a, b) => match (a.text()?, b.text()?, op) {
-                (a, b, CmpOp::Eq) => Some(a == b),
-                (a, b, CmpOp::Ne) => Some(a != b),
+        if let (Some(a), Some(b)) = (left.text(), right.text()) {
+            // Texts are compared as texts, whatever the tolerance and wherever.
+            return match op {
+                CmpOp::Eq => Some(a == b),
+                CmpOp::Ne => Some(a != b),
                 _ => None,
-            },
+            };
         }
+        // In a `when`, `<`, `>` and `!=` must surely hold (see `number::surely_holds`): their
+        // negation must not be able to hold.
+        let strict = self.guard && matches!(op, CmpOp::Lt | CmpOp::Gt | CmpOp::Ne);
+        let asked = if strict { op.negated() } else { op };
+        let holds = match (left, right) {
+            (Fast::Amount(a), Fast::Amount(b)) => a.can_hold(asked, b, tol),
+            (Fast::Amount(a), Fast::Ratio(b)) => can_hold_ratio(a, tol, asked, b, true),
+            (Fast::Ratio(a), Fast::Amount(b)) if tol == 0 => can_hold_ratio(b, 0, asked, a, false),
+            _ => None,
+        }?;
+        Some(holds != strict)
     }
 
     /// [`Evaluator::value`] for amounts and texts.
@@ -244,6 +340,20 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             ExprKind::Arith(ArithOp::Sub, a, b) => {
                 let a = self.amount_fast(a)?;
                 Some(Fast::Amount(a.add(self.amount_fast(b)?.neg())?))
+            }
+            ExprKind::Arith(ArithOp::Div, a, b) => {
+                let a = self.amount_fast(a)?;
+                Some(Fast::Ratio(Ratio::of(a, self.amount_fast(b)?)?))
+            }
+            // A quotient times a number written in the rule (`… * 100`).
+            ExprKind::Arith(ArithOp::Mul, x, k) => {
+                let ExprKind::Number(k) = k.kind else {
+                    return None;
+                };
+                match self.value_fast(x)? {
+                    Fast::Ratio(r) => Some(Fast::Ratio(r.times(Fixed::units(k)?)?)),
+                    _ => None,
+                }
             }
             // `a ?? b`: `b` where the path `a` is missing or empty.
             ExprKind::Default(a, b) => {
@@ -399,7 +509,7 @@ fn add_figures(node: &Node, segments: &[Segment], total: Fixed) -> Option<Fixed>
 #[cfg(test)]
 mod tests {
     use super::super::{Data, Evaluator, run};
-    use super::{Decimal, Fixed};
+    use super::{Decimal, Fixed, Ratio, can_hold_ratio};
     use crate::ast::{Rule, Stmt};
     use crate::dataset::Dataset;
     use crate::deadline::Deadline;
@@ -408,6 +518,7 @@ mod tests {
     use crate::ruleset::RuleSet;
     use crate::source::SourceFile;
     use proptest::prelude::*;
+    use std::str::FromStr;
     use std::sync::Arc;
 
     fn rules(text: &str) -> Option<RuleSet> {
@@ -468,7 +579,8 @@ mod tests {
     #[test]
     fn sums_comparisons_and_texts_are_answered_the_rest_left_to_the_general_way() {
         let yaml = "a: 0.33\nb: 0.33\nc: 0.33\nt: 1.00\nw: 增加\nrows:\n  - v: 1.5\n  - v: 2\n\
-                    n: ~\nbig: 123456789012345678901.5\nfine: 1.123456789\n";
+                    n: ~\nbig: 123456789012345678901.5\nfine: 1.123456789\n\
+                    s: 40\np: 2.44\nq: 6.10\nh: 0.5\nm: -1.00\n";
         let rule = r#"rule R error "m" {
             a + b + c = t
             a + b + c = 1.02
@@ -487,6 +599,15 @@ mod tests {
             big = big
             fine = fine
             min(a, b) = a
+            s = p / q * 100
+            p / q * 100 < s
+            s = p / q * 100 within 0.01
+            h = 1 / 2 * 1.1
+            s = m / q * 100
+            s = p / q * 100 + 1
+            s != p / q * 100
+            a = t within 1%
+            33333333333333333332.66666667 <= 99999999999999999998 / 3
         }"#;
         assert_eq!(
             answers(rule, yaml),
@@ -500,14 +621,25 @@ mod tests {
                 Some(true),
                 Some(true),
                 Some(true),
-                None, // `a.zz` steps into a figure: an error, reported the general way
-                None, // a product
-                None, // a tolerance
-                None, // text ordered: an error, reported the general way
-                None, // an empty value: an error
-                None, // beyond 10^20
-                None, // more than 7 decimals
-                None, // a function other than sum, count and exists
+                None,        // `a.zz` steps into a figure: an error, reported the general way
+                None,        // a product
+                Some(false), // a tolerance: 0.33 is not 1.00 ± 0.1
+                None,        // text ordered: an error, reported the general way
+                None,        // an empty value: an error
+                None,        // beyond 10^20
+                None,        // more than 7 decimals
+                None,        // a function other than sum, count and exists
+                Some(true),  // 2.44 / 6.10 × 100 = 40.0 (39.885 to 40.115), printed 40
+                Some(true),  // … and may be below 40 (39.5 to 40.5)
+                Some(true),
+                None, // the ends touch (0.55): the general way decides
+                None, // a negative dividend
+                None, // a quotient added to
+                None, // `!=` of a quotient
+                None, // a relative tolerance
+                // 33333333333333333332.666666666…, which `Decimal` rounds onto the figure:
+                // the general way finds the ends touching, and decides.
+                None,
             ]
         );
     }
@@ -778,7 +910,61 @@ mod tests {
                 prop_assert_eq!(Some(sum), Fixed::from_num(nx.add(ny).expect("in range")));
             }
             for op in [CmpOp::Eq, CmpOp::Ne, CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge] {
-                prop_assert_eq!(a.can_hold(op, b), can_hold(nx, op, ny, Decimal::ZERO), "{:?}", op);
+                for tol in ["0", "0.01", "0.005", "1"] {
+                    let t = Decimal::from_str(tol).unwrap();
+                    prop_assert_eq!(
+                        a.can_hold(op, b, Fixed::units(t).unwrap()),
+                        Some(can_hold(nx, op, ny, t)),
+                        "{:?} within {}", op, tol
+                    );
+                }
+            }
+        }
+
+        /// A quotient times a factor, compared with a figure either way round: where the
+        /// fast path answers, it answers as the general evaluator's `Decimal` arithmetic does.
+        #[test]
+        fn quotients_agree_with_numbers(
+            x in number(),
+            y in number(),
+            decimals in 0u32..4,
+            nudge in -2i64..3,
+            k in prop::sample::select(vec!["1", "100", "0.5", "3"]),
+            tol in prop::sample::select(vec!["0", "0.01", "0.005"]),
+        ) {
+            use crate::number::{CmpOp, can_hold};
+            let (Some(fx), Some(fy)) = (figure(&x, None), figure(&y, None)) else {
+                return Ok(());
+            };
+            let k = Decimal::from_str(k).unwrap();
+            // The figure printed for x / y × k: rounded to some decimals, and perhaps off by a
+            // unit or two of the last, so that the ends of the intervals meet or nearly.
+            let Some(share) = fx.value().checked_div(fy.value()).and_then(|q| q.checked_mul(k))
+            else {
+                return Ok(());
+            };
+            let share = share.round_dp(decimals) + Decimal::new(nudge, decimals);
+            let Some(fs) = figure(&share.to_string(), None) else {
+                return Ok(());
+            };
+            let (Some(a), Some(b), Some(s)) =
+                (Fixed::from_figure(&fx), Fixed::from_figure(&fy), Fixed::from_figure(&fs))
+            else {
+                return Ok(());
+            };
+            let t = Decimal::from_str(tol).unwrap();
+            let Some(ratio) = Ratio::of(a, b).and_then(|r| r.times(Fixed::units(k)?)) else {
+                return Ok(());
+            };
+            let q = fx.num().div(fy.num()).unwrap().mul(crate::number::Num::exact(k)).unwrap();
+            for op in [CmpOp::Eq, CmpOp::Ne, CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge] {
+                let t_units = Fixed::units(t).unwrap();
+                if let Some(fast) = can_hold_ratio(s, t_units, op, ratio, true) {
+                    prop_assert_eq!(fast, can_hold(fs.num(), op, q, t), "{:?} within {}", op, tol);
+                }
+                if let Some(fast) = can_hold_ratio(s, 0, op, ratio, false) {
+                    prop_assert_eq!(fast, can_hold(q, op, fs.num(), Decimal::ZERO), "{:?}", op);
+                }
             }
         }
     }
