@@ -15,7 +15,8 @@
 # Needs: cargo, GNU time (/usr/bin/time), python3 (and PyYAML+libyaml for the baseline),
 # hyperfine (optional; `apt-get install -y hyperfine`). The machine may be shared: compare
 # the ratios of one run, and prefer CPU time (user+sys) where other work competes for cores;
-# the one-core ratio (tally and the floor both with `--jobs 1`) is the cleanest of all.
+# the one-core ratio (tally and the floor both with `--jobs 1`, pinned to one processor with
+# taskset where it exists) is the cleanest of all.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -39,6 +40,12 @@ for rows in "$HALF_ROWS" "$JOIN_ROWS"; do
     [[ -f "$CORPUS/join/$rows.yaml" ]] ||
         target/release/examples/gen-corpus --out "$CORPUS" --count 0 --join "$rows" >/dev/null
 done
+# One core: `--jobs 1` checks one file at a time, but tally's main thread writes the reports
+# meanwhile; pinned to one processor, both programs get one core and no more.
+ONE_CORE=()
+if command -v taskset >/dev/null && taskset -c 0 true 2>/dev/null; then
+    ONE_CORE=(taskset -c 0)
+fi
 SMALL=$CORPUS/datasets
 LARGE=$CORPUS/large/consolidated.yaml
 small_bytes=$(find "$SMALL" -name '*.yaml' -printf '%s\n' | awk '{s+=$1} END {print s}')
@@ -81,8 +88,8 @@ measure tally-json-small "$TALLY" check "$SMALL" --format json
 measure tally-human-small "$TALLY" check "$SMALL" --color never --width 100
 # One file at a time on one thread each: the cleanest CPU comparison on a shared machine.
 if "$TALLY" check --help 2>/dev/null | grep -- '--jobs' >/dev/null; then
-    measure parse-only-small-1 "$PARSE" --jobs 1 "$SMALL"
-    measure tally-json-small-1 "$TALLY" check "$SMALL" --format json --jobs 1
+    measure parse-only-small-1 "${ONE_CORE[@]}" "$PARSE" --jobs 1 "$SMALL"
+    measure tally-json-small-1 "${ONE_CORE[@]}" "$TALLY" check "$SMALL" --format json --jobs 1
 else
     echo "(one core: skipped, $TALLY has no --jobs)"
 fi
@@ -110,7 +117,7 @@ echo "== ratios from $ROUNDS alternating rounds (bench/ratio.py): median, lowest
 RATIOS=$(mktemp)
 python3 bench/ratio.py "$ROUNDS" "x-floor-small-two-cores" -- "$PARSE" "$SMALL" -- "$TALLY" check "$SMALL" --format json >>"$RATIOS"
 if "$TALLY" check --help 2>/dev/null | grep -- '--jobs' >/dev/null; then
-    python3 bench/ratio.py "$ROUNDS" "x-floor-small-one-core" -- "$PARSE" --jobs 1 "$SMALL" -- "$TALLY" check "$SMALL" --format json --jobs 1 >>"$RATIOS"
+    python3 bench/ratio.py "$ROUNDS" "x-floor-small-one-core" -- "${ONE_CORE[@]}" "$PARSE" --jobs 1 "$SMALL" -- "${ONE_CORE[@]}" "$TALLY" check "$SMALL" --format json --jobs 1 >>"$RATIOS"
 fi
 python3 bench/ratio.py "$ROUNDS" "x-floor-large" -- "$PARSE" "$LARGE" -- "$TALLY" check "$LARGE" --format json >>"$RATIOS"
 if python3 -c 'import yaml; yaml.CLoader' 2>/dev/null; then
@@ -132,7 +139,7 @@ END {
     printf "%-44s %10.1f %10.1f\n", "MB/s, built-in pack, JSON", sb / mb / w, sb / mb / c
     printf "%-44s %10.2f %10.2f   (target: <= 1.3)\n", "x parse-only floor, small", w / wall["parse-only-small"], c / cpu["parse-only-small"]
     if ("tally-json-small-1" in wall) {
-        printf "%-44s %10.2f %10.2f   (--jobs 1 both)\n", "x parse-only floor, one core",
+        printf "%-44s %10.2f %10.2f   (--jobs 1 both, one processor)\n", "x parse-only floor, one core",
             wall["tally-json-small-1"] / wall["parse-only-small-1"], cpu["tally-json-small-1"] / cpu["parse-only-small-1"]
     }
     printf "%-44s %10.0f %10.0f\n", "datasets/s, human output", n / wall["tally-human-small"], n / cpu["tally-human-small"]
