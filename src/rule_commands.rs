@@ -34,6 +34,18 @@ pub struct TestArgs {
     /// Only the cases whose fixture path or case name contains this text.
     #[arg(long, value_name = "TEXT")]
     filter: Option<String>,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    format: TestFormat,
+}
+
+/// How `tally test` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestFormat {
+    /// A line per case, the differences of failed ones, the totals.
+    Human,
+    /// One JSON document (version 1): per pack, each case and its differences, the counts.
+    Json,
 }
 
 /// Arguments of `tally explain`.
@@ -67,18 +79,30 @@ fn style() -> Style {
 /// `tally test`: exit 0 when every case passes, 1 when one fails, 2 when one cannot run.
 pub fn test(args: TestArgs) -> i32 {
     let mut code = EXIT_OK;
+    let json = args.format == TestFormat::Json;
+    // With `--format json`, the packs' results, printed as one document at the end; a pack
+    // that cannot run is listed with why (its errors go to standard error, as in human output).
+    let mut packs = Vec::new();
+    let cannot_run = |path: &PathBuf, why: &str| serde_json::json!({"path": path.display().to_string(), "error": why});
     for path in &args.paths {
         if !path.is_dir() {
             eprintln!("error: {}: not a folder of rules", path.display());
+            packs.push(cannot_run(path, "not a folder of rules"));
             code = EXIT_TROUBLE;
             continue;
         }
         let Some(pack) = load_pack(std::slice::from_ref(path), style()) else {
+            let why = "the rules or pack.toml have errors (see standard error)";
+            packs.push(cannot_run(path, why));
             code = EXIT_TROUBLE;
             continue;
         };
         let run = rule_test::run(path, &pack, args.filter.as_deref(), Style::plain(100));
-        print!("{}", rule_test::report(&run, args.show_findings));
+        if json {
+            packs.push(rule_test::json(path, &run, args.show_findings));
+        } else {
+            print!("{}", rule_test::report(&run, args.show_findings));
+        }
         let failed = run.cases.iter().any(|c| !c.passed());
         let gaps = !run.never_fired().is_empty() || !run.never_quiet().is_empty();
         let this = if !run.broken.is_empty() {
@@ -89,6 +113,9 @@ pub fn test(args: TestArgs) -> i32 {
             EXIT_OK
         };
         code = code.max(this);
+    }
+    if json {
+        println!("{}", serde_json::json!({"version": 1, "packs": packs}));
     }
     code
 }

@@ -15,19 +15,39 @@ use std::sync::Arc;
 /// The outcome of one case.
 #[derive(Debug)]
 pub struct CaseResult {
-    /// `file:line  name`.
-    pub title: String,
+    /// The fixture file, as named in findings.
+    pub fixture: String,
+    /// The line of the fixture where the case starts.
+    pub line: usize,
+    /// The case's name.
+    pub name: String,
     /// Expected findings that did not occur.
-    pub missing: Vec<String>,
+    pub missing: Vec<Difference>,
     /// Findings that were not expected.
-    pub unexpected: Vec<String>,
+    pub unexpected: Vec<Difference>,
     /// Anything else that went wrong (a mutation that could not be applied).
     pub problems: Vec<String>,
     /// The unexpected findings rendered in full, for `--show-findings`.
     pub details: String,
 }
 
+/// An expected finding that did not occur, or a finding that was not expected.
+#[derive(Debug)]
+pub struct Difference {
+    /// The rule.
+    pub rule: String,
+    /// The line of the fixture: where the expectation is written, or where the finding points.
+    pub line: Option<usize>,
+    /// The difference in one line, as the report shows it.
+    pub text: String,
+}
+
 impl CaseResult {
+    /// `file:line  name`.
+    pub fn title(&self) -> String {
+        format!("{}:{}  {}", self.fixture, self.line, self.name)
+    }
+
     /// True when the findings were exactly the expected ones.
     pub fn passed(&self) -> bool {
         self.missing.is_empty() && self.unexpected.is_empty() && self.problems.is_empty()
@@ -180,7 +200,9 @@ fn run_mutations(
             .find(&o.name)
             .map_or(1, |at| text[..at].matches('\n').count() + 1);
         let mut result = CaseResult {
-            title: format!("{}:{line}  {}", path.display(), o.name),
+            fixture: path.display().to_string(),
+            line,
+            name: o.name.clone(),
             missing: Vec::new(),
             unexpected: Vec::new(),
             problems: Vec::new(),
@@ -190,10 +212,15 @@ fn run_mutations(
         // `ID` to stay quiet; it fired"; the report shows them as the two kinds of difference.
         for p in o.problems {
             let id = p.split('`').nth(1).unwrap_or("").to_string();
+            let difference = |must: &str| Difference {
+                text: format!("{id} ({must})"),
+                rule: id.clone(),
+                line: None,
+            };
             if p.ends_with("it did not") {
-                result.missing.push(format!("{id} (must fire)"));
+                result.missing.push(difference("must fire"));
             } else if p.ends_with("it fired") {
-                result.unexpected.push(format!("{id} (must stay quiet)"));
+                result.unexpected.push(difference("must stay quiet"));
             } else {
                 result.problems.push(p);
             }
@@ -271,20 +298,27 @@ fn run_case(
     for f in &unexpected {
         render::render_finding(&mut details, f, file, style);
     }
-    let line = file.line_col(case.span.start).line;
+    let line_of = |at: u32| file.line_col(at).line;
     run.cases.push(CaseResult {
-        title: format!("{}:{line}  {}", file.name, case.name),
+        fixture: file.name.clone(),
+        line: line_of(case.span.start),
+        name: case.name.clone(),
         missing: missing
             .iter()
-            .map(|e| {
-                format!(
-                    "{} (line {})",
-                    e.describe(),
-                    file.line_col(e.span.start).line
-                )
+            .map(|e| Difference {
+                rule: e.rule.clone(),
+                line: Some(line_of(e.span.start)),
+                text: format!("{} (line {})", e.describe(), line_of(e.span.start)),
             })
             .collect(),
-        unexpected: unexpected.iter().map(|f| describe(f, file)).collect(),
+        unexpected: unexpected
+            .iter()
+            .map(|f| Difference {
+                rule: f.rule.clone(),
+                line: f.primary.map(|p| line_of(p.start)),
+                text: describe(f, file),
+            })
+            .collect(),
         problems: Vec::new(),
         details,
     });
@@ -359,12 +393,12 @@ pub fn report(run: &TestRun, show_findings: bool) -> String {
     }
     for c in &run.cases {
         let word = if c.passed() { "PASS" } else { "FAIL" };
-        out.push_str(&format!("{word} {}\n", c.title));
+        out.push_str(&format!("{word} {}\n", c.title()));
         for m in &c.missing {
-            out.push_str(&format!("     expected, not found: {m}\n"));
+            out.push_str(&format!("     expected, not found: {}\n", m.text));
         }
         for u in &c.unexpected {
-            out.push_str(&format!("     found, not expected: {u}\n"));
+            out.push_str(&format!("     found, not expected: {}\n", u.text));
         }
         for p in &c.problems {
             out.push_str(&format!("     problem: {p}\n"));
@@ -407,4 +441,45 @@ pub fn report(run: &TestRun, show_findings: bool) -> String {
         ));
     }
     out
+}
+
+/// A run as JSON, for CI: the pack's folder, each case with its differences, the fixture files
+/// that could not be read, the rules no case covers, and the counts. `show_findings` adds each
+/// case's unexpected findings in full (`details`, plain text).
+pub fn json(pack: &Path, run: &TestRun, show_findings: bool) -> serde_json::Value {
+    let differences = |ds: &[Difference]| -> Vec<serde_json::Value> {
+        ds.iter()
+            .map(|d| serde_json::json!({"rule": d.rule, "line": d.line, "text": d.text}))
+            .collect()
+    };
+    let cases: Vec<serde_json::Value> = run
+        .cases
+        .iter()
+        .map(|c| {
+            let mut case = serde_json::json!({
+                "fixture": c.fixture,
+                "line": c.line,
+                "name": c.name,
+                "passed": c.passed(),
+                "missing": differences(&c.missing),
+                "unexpected": differences(&c.unexpected),
+                "problems": c.problems,
+            });
+            if show_findings {
+                case["details"] = c.details.clone().into();
+            }
+            case
+        })
+        .collect();
+    let failed = run.cases.iter().filter(|c| !c.passed()).count();
+    serde_json::json!({
+        "path": pack.display().to_string(),
+        "fixtures": run.fixtures,
+        "cases": cases,
+        "broken": run.broken,
+        "never_fired": run.never_fired(),
+        "never_quiet": run.never_quiet(),
+        "passed": run.cases.len() - failed,
+        "failed": failed,
+    })
 }

@@ -292,6 +292,85 @@ fn require_coverage_fails_when_a_rule_is_never_shown_quiet() {
 }
 
 #[test]
+fn test_json_gives_each_case_its_differences_and_the_uncovered_rules() {
+    let (code, out, _) = tally(&["test", &path("failing"), "--format", "json"]);
+    assert_eq!(code, 1, "a failing case fails the run in JSON too");
+    let doc = json(&out);
+    assert_eq!(doc["version"], 1);
+    let pack = &doc["packs"][0];
+    assert_eq!(pack["path"], path("failing"));
+    assert_eq!(
+        (pack["passed"].as_u64(), pack["failed"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(pack["never_fired"], serde_json::json!(["AU-NEVER-001"]));
+    let cases = pack["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 2);
+    let (good, bad) = (&cases[0], &cases[1]);
+    assert_eq!(good["passed"], true);
+    assert_eq!(good["missing"], serde_json::json!([]));
+    assert_eq!(bad["passed"], false);
+    assert_eq!(bad["name"], "the author expected the wrong row");
+    assert_eq!(bad["fixture"], path("failing/tests/shares.yaml"));
+    assert_eq!(bad["line"], 10);
+    // The expectation (line 17) points at the wrong row; the finding is at line 14.
+    assert_eq!(bad["missing"][0]["rule"], "AU-SHARE-001");
+    assert_eq!(bad["missing"][0]["line"], 17);
+    assert_eq!(bad["unexpected"][0]["rule"], "AU-SHARE-001");
+    assert_eq!(bad["unexpected"][0]["line"], 14);
+    assert!(bad.get("details").is_none());
+    // The same differences as the human report, line for line.
+    let (_, human, _) = tally(&["test", &path("failing")]);
+    for d in ["missing", "unexpected"] {
+        let text = bad[d][0]["text"].as_str().unwrap();
+        assert!(human.contains(text), "{text} not in:\n{human}");
+    }
+    let (_, out, _) = tally(&[
+        "test",
+        &path("failing"),
+        "--format",
+        "json",
+        "--show-findings",
+    ]);
+    let details = json(&out)["packs"][0]["cases"][1]["details"].clone();
+    assert!(
+        details.as_str().unwrap().contains("shares.yaml:14"),
+        "{details}"
+    );
+}
+
+#[test]
+fn test_json_lists_packs_that_cannot_run_and_stays_one_document() {
+    let (code, out, err) = tally(&[
+        "test",
+        &path("broken"),
+        &path("badpack"),
+        &path("no-such-folder"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 2);
+    let doc = json(&out);
+    let packs = doc["packs"].as_array().unwrap();
+    assert_eq!(packs.len(), 3);
+    assert_eq!(packs[0]["broken"].as_array().unwrap().len(), 2);
+    assert!(
+        packs[0]["broken"][0]
+            .as_str()
+            .unwrap()
+            .contains("names no rule of the pack")
+    );
+    assert!(packs[1]["error"].as_str().unwrap().contains("errors"));
+    assert_eq!(packs[2]["error"], "not a folder of rules");
+    // The reasons themselves go to standard error, as with human output.
+    assert!(err.contains("unknown severity `fatal`"), "{err}");
+    assert!(
+        err.contains("no-such-folder: not a folder of rules"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_fixture_of_an_extending_pack_tests_only_its_own_rules() {
     let (code, out, _) = tally(&["test", &path("pack"), "--require-coverage"]);
     assert_eq!(code, 0, "{out}");
