@@ -1016,7 +1016,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     return Ok(Value::Node(node, place));
                 }
                 Slot::Missing(at) => return fail(Problem::missing_untold(at)),
-                Slot::Unknown => {}
+                Slot::Steps | Slot::Unknown => {}
             }
         }
         let value = self.step_from_root(p);
@@ -1049,12 +1049,12 @@ impl<'r, 'd> Evaluator<'r, 'd> {
 
     /// Follows a dataset path from node to node (a key of a mapping, an item of a list), as
     /// the steps below do without data paths but building no values: where it leads, or
-    /// where it is missing (the place a finding would point at). `Unknown` where those steps
+    /// where it is missing (the place a finding would point at). `Steps` where those steps
     /// would do more (a path through a list gives several values) or fail otherwise.
     fn follow_nodes(&self, p: &Path) -> Slot<'d> {
         let root = self.data.root;
         let NodeKind::Map(entries) = &root.kind else {
-            return Slot::Unknown;
+            return Slot::Steps;
         };
         let Some(top) = find_entry(entries, &p.root) else {
             return Slot::Missing(self.key_place(root, &Place::default()));
@@ -1070,7 +1070,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     };
                     return Slot::Missing(self.key_place(node, &place));
                 }
-                Child::NotThere => return Slot::Unknown,
+                Child::NotThere => return Slot::Steps,
             }
         }
         Slot::Found(node, key)

@@ -99,6 +99,9 @@ pub enum Slot<'d> {
     Found(&'d Node, Option<Span>),
     /// The path is missing; a finding about it points at `Span`.
     Missing(Span),
+    /// Not one node or a missing key (a path through a list, a step into a scalar): the
+    /// general steps follow it at each use.
+    Steps,
 }
 
 impl<'d> PathCache<'d> {

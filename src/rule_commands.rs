@@ -103,7 +103,7 @@ pub fn test(args: TestArgs) -> i32 {
         } else {
             print!("{}", rule_test::report(&run, args.show_findings));
         }
-        let failed = run.cases.iter().any(|c| !c.passed());
+        let failed = run.failed() > 0;
         let gaps = !run.never_fired().is_empty() || !run.never_quiet().is_empty();
         let this = if !run.broken.is_empty() {
             EXIT_TROUBLE

@@ -72,6 +72,11 @@ pub struct TestRun {
 }
 
 impl TestRun {
+    /// How many cases failed.
+    pub fn failed(&self) -> usize {
+        self.cases.iter().filter(|c| !c.passed()).count()
+    }
+
     /// Rules no case makes fire.
     pub fn never_fired(&self) -> Vec<&str> {
         self.rules_not_in(&self.fired)
@@ -407,7 +412,7 @@ pub fn report(run: &TestRun, show_findings: bool) -> String {
             out.push_str(&c.details);
         }
     }
-    let failed = run.cases.iter().filter(|c| !c.passed()).count();
+    let failed = run.failed();
     out.push_str(&format!(
         "\n{} fixture {}, {} {}: {} passed, {} failed",
         run.fixtures,
@@ -471,7 +476,7 @@ pub fn json(pack: &Path, run: &TestRun, show_findings: bool) -> serde_json::Valu
             case
         })
         .collect();
-    let failed = run.cases.iter().filter(|c| !c.passed()).count();
+    let failed = run.failed();
     serde_json::json!({
         "path": pack.display().to_string(),
         "fixtures": run.fixtures,

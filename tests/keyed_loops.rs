@@ -96,18 +96,21 @@ fn row() -> impl Strategy<Value = String> {
         if shape == 0 {
             return "7".to_string();
         }
-        let mut fields = Vec::new();
-        if let Some(code) = code {
-            fields.push(format!("code: {code}"));
-        }
-        if let Some(inner) = inner {
-            fields.push(format!("m: {{code: {inner}}}"));
-        }
-        if let Some(v) = v {
-            fields.push(format!("v: {v}"));
-        }
-        format!("{{{}}}", fields.join(", "))
+        flow_map([
+            ("code", code.map(String::from)),
+            ("m", inner.map(|inner| format!("{{code: {inner}}}"))),
+            ("v", v.map(String::from)),
+        ])
     })
+}
+
+/// A mapping in flow style of the fields that are there: `{code: a, v: 1}`.
+fn flow_map<const N: usize>(fields: [(&str, Option<String>); N]) -> String {
+    let fields: Vec<String> = fields
+        .into_iter()
+        .filter_map(|(key, value)| Some(format!("{key}: {}", value?)))
+        .collect();
+    format!("{{{}}}", fields.join(", "))
 }
 
 /// Rows in flow style: a list, now and then something that is not one (missing, empty, a
@@ -133,19 +136,12 @@ fn group() -> impl Strategy<Value = String> {
             if shape == 0 {
                 return "5".to_string();
             }
-            let mut fields = Vec::new();
-            if let Some(v) = v {
-                fields.push(format!("v: {v}"));
-            }
-            if let Some(rows) = rows {
-                fields.push(format!("rows: {rows}"));
-            }
-            let subs: Vec<String> = subs
-                .into_iter()
-                .map(|r| r.map(|r| format!("{{rows: {r}}}")).unwrap_or("{}".into()))
-                .collect();
-            fields.push(format!("subs: [{}]", subs.join(", ")));
-            format!("{{{}}}", fields.join(", "))
+            let subs: Vec<String> = subs.into_iter().map(|r| flow_map([("rows", r)])).collect();
+            flow_map([
+                ("v", v.map(String::from)),
+                ("rows", rows),
+                ("subs", Some(format!("[{}]", subs.join(", ")))),
+            ])
         })
 }
 

@@ -198,13 +198,12 @@ fn can_hold_ratio(
     amount_left: bool,
 ) -> Option<bool> {
     let (lo, hi) = (within(amount.lo - tol)?, within(amount.hi + tol)?);
-    // `x < f` and `f < x` for an amount x and a fraction f.
-    let amount_below = |x: i128, f: Frac| below(x, f);
+    // `f < x` for a fraction f and an amount x: never a tie (see `below`).
     let ratio_below = |f: Frac, x: i128| below(x, f).map(|b| !b);
     let op = if amount_left { op } else { op.swapped() };
     match op {
-        CmpOp::Eq => Some(amount_below(lo, ratio.hi)? && ratio_below(ratio.lo, hi)?),
-        CmpOp::Lt | CmpOp::Le => amount_below(lo, ratio.hi),
+        CmpOp::Eq => Some(below(lo, ratio.hi)? && ratio_below(ratio.lo, hi)?),
+        CmpOp::Lt | CmpOp::Le => below(lo, ratio.hi),
         CmpOp::Gt | CmpOp::Ge => ratio_below(ratio.lo, hi),
         CmpOp::Ne => None,
     }
@@ -327,11 +326,10 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         match &e.kind {
             ExprKind::Number(d) => Fixed::units(*d).map(|u| Fast::Amount(Fixed::exact(u))),
             ExprKind::Text(t) => Some(Fast::Literal(t)),
-            ExprKind::Path(p) => match self.lookup_fast(p) {
-                Lookup::Found(node) => scalar(node),
-                Lookup::Kept(n) => Fixed::from_num(n).map(Fast::Amount),
-                Lookup::Missing | Lookup::Unknown => None,
-            },
+            ExprKind::Path(p) => {
+                let found = self.lookup_fast(p);
+                found_value(found)
+            }
             ExprKind::Neg(x) => Some(Fast::Amount(self.amount_fast(x)?.neg())),
             ExprKind::Arith(ArithOp::Add, a, b) => {
                 let a = self.amount_fast(a)?;
@@ -364,10 +362,8 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     Lookup::Found(node) if matches!(node.kind, NodeKind::Null) => {
                         self.value_fast(b)
                     }
-                    Lookup::Found(node) => scalar(node),
-                    Lookup::Kept(n) => Fixed::from_num(n).map(Fast::Amount),
                     Lookup::Missing => self.value_fast(b),
-                    Lookup::Unknown => None,
+                    found => found_value(found),
                 }
             }
             ExprKind::Call(Func::Sum, args) => {
@@ -470,6 +466,15 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             },
         };
         (found, &[])
+    }
+}
+
+/// The amount or text a path found: a scalar node's, or a `let` variable's number.
+fn found_value<'r, 'd>(found: Lookup<'d>) -> Option<Fast<'r, 'd>> {
+    match found {
+        Lookup::Found(node) => scalar(node),
+        Lookup::Kept(n) => Fixed::from_num(n).map(Fast::Amount),
+        Lookup::Missing | Lookup::Unknown => None,
     }
 }
 
@@ -871,7 +876,7 @@ mod tests {
                     prop_assert_eq!(at, expected);
                 }
                 // The steps decide: the dataset path then goes their way.
-                (Slot::Unknown, _) => {}
+                (Slot::Steps, _) => {}
                 (followed, stepped) => {
                     panic!("{path}: followed {:?}, stepped {:?}", matches!(followed, Slot::Found(..)), stepped.is_ok());
                 }
