@@ -8,11 +8,14 @@
 # COUNT-1, is the cost of a dataset without the one-off cost of starting and parsing the
 # rules. A pack of one trivial rule gives what reading a dataset costs before any rule runs;
 # each file's line is its cost beyond that. The whole pack is measured the same way, and the
-# parse-only floor (examples/parse-only.rs) for comparison.
+# parse-only floor (examples/parse-only.rs) for comparison. A pack's `pack.toml` applies to
+# the whole pack's line only.
 #
 # Environment: COUNT=200 datasets (the first, by name); TALLY=path (default: the release
 # build of this tree). Needs valgrind (`apt-get install -y valgrind`).
 set -euo pipefail
+# A failure inside $(…) stops the script too (bash does not pass -e into command substitutions).
+shopt -s inherit_errexit
 
 cd "$(dirname "$0")/.."
 DATASETS=${1:?usage: bench/rule-costs.sh DATASETS_DIR [PACK_DIR]}
@@ -35,9 +38,17 @@ first=$(find "$WORK/many" -name '*.yaml' | sort | sed -n 1p)
 ln -s "$(realpath "$first")" "$WORK/one/"
 echo 'rule T-001 error "x" { meta.year = 2020 }' >"$WORK/trivial.tally"
 
-# instructions COMMAND...: callgrind's total for COMMAND, its output to nowhere.
+# instructions COMMAND...: callgrind's total for COMMAND, its output to nowhere. Exit code 1
+# (findings) is a normal run; any other failure (say, a rule file that does not load alone)
+# stops the script with tally's message.
 instructions() {
-    valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out" "$@" >/dev/null 2>"$WORK/cg.err" || true
+    local rc=0
+    valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out" "$@" >/dev/null 2>"$WORK/cg.err" || rc=$?
+    if [[ $rc -gt 1 ]]; then
+        echo "failed (exit code $rc): $*" >&2
+        grep -v '^==' "$WORK/cg.err" >&2 || true
+        exit 2
+    fi
     awk '/^(summary|totals):/ { print $2; exit }' "$WORK/cg.out"
 }
 
@@ -68,7 +79,10 @@ printf '%d datasets from %s; pack %s\n\n' "$count" "$DATASETS" "$PACK"
 printf '%-28s %6s %16s %14s\n' "rules" "count" "M instr/dataset" "beyond reading"
 row "(parse-only floor)" - "$floor"
 row "(one trivial rule)" 1 "$base"
+# (Each cost is assigned before it is printed, so that a failed run stops the script.)
 for file in "$PACK"/*.tally; do
-    row "$(basename "$file")" "$(grep -c '^rule ' "$file" || true)" "$(tally_cost "$file")" "$base"
+    cost=$(tally_cost "$file")
+    row "$(basename "$file")" "$(grep -c '^rule ' "$file" || true)" "$cost" "$base"
 done
-row "(the whole pack)" "$(cat "$PACK"/*.tally | grep -c '^rule ' || true)" "$(tally_cost "$PACK")" "$base"
+cost=$(tally_cost "$PACK")
+row "(the whole pack)" "$(cat "$PACK"/*.tally | grep -c '^rule ' || true)" "$cost" "$base"
