@@ -1,16 +1,19 @@
 //! Output formats: each a [`Sink`] in its own module, and the [`Tee`] that feeds one run to
 //! several of them (standard output and any number of `--output FORMAT=PATH` files).
 
+#[path = "files/atomic.rs"]
 pub mod atomic;
 pub mod concise;
 pub mod github;
 pub mod html;
 pub mod human;
+#[path = "files/interrupt.rs"]
 pub mod interrupt;
 pub mod json;
 pub mod jsonl;
 pub mod junit;
 pub mod progress;
+#[path = "files/report_files.rs"]
 pub mod report_files;
 pub mod sarif;
 pub mod tables;
