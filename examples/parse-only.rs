@@ -10,8 +10,8 @@
 //! number of files, bytes and events, so that the work cannot be optimised away.
 //!
 //! The work is organised as `tally check` organises it: the same thread pool
-//! ([`tally::worker_pool`], `--jobs N` threads, default one per core) and the same batches of
-//! files ([`tally::batches`]), so that tally is compared with the parser alone on equal terms,
+//! ([`tally::run::worker_pool`], `--jobs N` threads, default one per core) and the same batches of
+//! files ([`tally::run::batches`]), so that tally is compared with the parser alone on equal terms,
 //! one core against one core with `--jobs 1`.
 
 use clap::Parser as _;
@@ -31,7 +31,7 @@ struct Args {
     paths: Vec<PathBuf>,
     /// Files parsed at once, each on its own thread (default: one per core; 1 to 1024).
     #[arg(short = 'j', long, value_name = "N",
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=tally::MAX_JOBS as u64))]
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=tally::run::MAX_JOBS as u64))]
     jobs: Option<usize>,
 }
 
@@ -45,10 +45,10 @@ struct Counts {
 
 fn main() -> std::io::Result<()> {
     let args = Args::parse();
-    let found = tally::discover::discover(&args.paths);
-    let pool = tally::worker_pool(args.jobs)?;
+    let found = tally::dataset::discover::discover(&args.paths);
+    let pool = tally::run::worker_pool(args.jobs)?;
     let mut total = Counts::default();
-    for batch in tally::batches(&found.files) {
+    for batch in tally::run::batches(&found.files) {
         let counts: Vec<Counts> = pool.install(|| batch.par_iter().map(parse).collect());
         for c in counts {
             total.bytes += c.bytes;
@@ -78,7 +78,7 @@ fn parse(path: &PathBuf) -> Counts {
     };
     let len = bytes.len();
     // The same UTF-8 check as tally's (`simdutf8`).
-    let Ok(text) = tally::load::utf8(bytes) else {
+    let Ok(text) = tally::dataset::load::utf8(bytes) else {
         return failed(len, 0);
     };
     let mut events = 0;

@@ -10,23 +10,26 @@
 //! nodes and fixed-point amounts instead of values; whatever it cannot answer exactly as the
 //! general evaluator would, and every check it finds failing, goes the general way.
 
-use crate::ast::{
+use crate::dataset::{Child, Node, NodeKind, find_entry};
+use crate::eval::deadline::Deadline;
+use crate::eval::path_cache::{PathCache, Slot};
+use crate::finding::{Finding, RuleSite, ValueRef};
+use crate::number::{self, ArithError, CmpOp, Num, can_hold};
+use crate::rules::ast::{
     ArithOp, Expr, ExprKind, Func, MessagePart, Path, Rule, Scope, Segment, Stmt, Tolerance,
     push_segment,
 };
-use crate::dataset::{Child, Node, NodeKind, find_entry};
-use crate::deadline::Deadline;
-use crate::finding::{Finding, RuleSite, ValueRef};
-use crate::lookup::KeyedLoop;
-use crate::number::{self, ArithError, CmpOp, Num, can_hold};
-use crate::path_slots::{PathCache, Slot};
-use crate::ruleset::PRIOR;
+use crate::rules::keyed_loops::KeyedLoop;
+use crate::rules::ruleset::PRIOR;
 use crate::source::{SourceFile, Span};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 use std::sync::Arc;
 
+pub mod deadline;
 mod fast;
+pub mod index;
+pub mod path_cache;
 
 /// A loaded dataset as the evaluator sees it.
 #[derive(Clone, Copy)]
@@ -219,7 +222,7 @@ struct Evaluator<'r, 'd> {
     trace: Option<Trace>,
     findings: Vec<Finding>,
     /// The items a keyed loop runs (kept to reuse its allocation).
-    lookup_run: Vec<(crate::lookup::Pos, bool)>,
+    lookup_run: Vec<(crate::eval::index::Pos, bool)>,
     /// When to stop: each statement is a step; once passed, nothing more is evaluated.
     deadline: Deadline,
     /// Whether checks and conditions first try the fast path (see [`fast`]).
@@ -357,7 +360,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         }
     }
 
-    /// Runs a keyed loop as a lookup (see [`crate::lookup`]): the `when`'s statements for the
+    /// Runs a keyed loop as a lookup (see [`crate::rules::keyed_loops`]): the `when`'s statements for the
     /// items whose key is the text looked up, the whole `when` for items whose key is not
     /// text, nothing for the others; in a nest, with the variables of every loop bound to
     /// the items the innermost one is in. False (and nothing run) when the value looked up is
@@ -402,7 +405,8 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             let mut node = &items[i];
             for (level, nested) in parts.inner.iter().enumerate() {
                 // The index found every inner list to be one.
-                let Some(inner) = crate::lookup::inner_list(node, &nested.path.segments) else {
+                let Some(inner) = crate::eval::index::inner_list(node, &nested.path.segments)
+                else {
                     break;
                 };
                 let j = pos[level + 1] as usize;

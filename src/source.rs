@@ -1,5 +1,7 @@
 //! Source files (datasets and rule files) and places in them.
 
+pub mod control_chars;
+
 use std::sync::OnceLock;
 
 /// A byte range in a source file. `u32` keeps dataset nodes small; files are limited well
@@ -61,7 +63,7 @@ impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         SourceFile {
             // A file name is printed as it is: it must not carry terminal escapes.
-            name: crate::control_chars::replaced(&name.into()),
+            name: crate::source::control_chars::replaced(&name.into()),
             text: text.into(),
             line_starts: OnceLock::new(),
         }

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 use std::process::Command;
-use tally::check::{CheckOptions, check_file};
-use tally::render::{Style, render_report};
-use tally::ruleset::RuleSet;
+use tally::output::diagnostic::{Style, render_report};
+use tally::rules::ruleset::RuleSet;
+use tally::run::check::{CheckOptions, check_file};
 
 const DIR: &str = "tests/fixtures/authoring";
 

@@ -371,12 +371,12 @@ fn the_embedded_pack_and_the_rules_folder_agree() {
     };
     assert_eq!(strip(&builtin), strip(&folder));
     // And file by file: the embedded texts are those of `rules/` (a stale build would differ).
-    for (name, text) in tally::ruleset::builtin_sources() {
+    for (name, text) in tally::rules::ruleset::builtin_sources() {
         let on_disk = std::fs::read_to_string(Path::new("rules").join(&name)).unwrap();
         assert_eq!(text, on_disk, "{name}");
     }
     let count = walk_count(Path::new("rules"));
-    assert_eq!(tally::ruleset::builtin_sources().len(), count);
+    assert_eq!(tally::rules::ruleset::builtin_sources().len(), count);
 }
 
 fn walk_count(dir: &Path) -> usize {
@@ -571,4 +571,20 @@ fn reports_keep_file_order_across_batches_and_a_closed_reader_ends_the_run() {
         .read_to_string(&mut err)
         .unwrap();
     assert!(err.is_empty(), "{err}");
+}
+
+#[test]
+fn a_folder_without_datasets_is_trouble_with_or_without_explain_stubs() {
+    // One exit-code decision for every way of running `check`: `--explain-stubs` once said
+    // the error and exited 0.
+    let dir = fixture(&[("notes/readme.txt", "not a dataset\n")]);
+    for extra in [&[][..], &["--explain-stubs"][..]] {
+        let out = tally_in(dir.path(), &[&["check", "notes"][..], extra].concat());
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("notes: no dataset files (*.yaml, *.yml) in this folder"),
+            "{extra:?}: {}",
+            stderr(&out)
+        );
+    }
 }

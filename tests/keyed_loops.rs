@@ -1,4 +1,4 @@
-//! Loops that look items up by key (`src/lookup.rs`) give exactly the findings of the same
+//! Loops that look items up by key (`src/rules/keyed_loops.rs`, `src/eval/index.rs`) give exactly the findings of the same
 //! loops run item by item.
 //!
 //! Each rule is written twice: once keyed (`when c.code = s.code { … }`, which the evaluator
@@ -12,11 +12,11 @@
 
 use proptest::prelude::*;
 use std::sync::Arc;
-use tally::ast::Stmt;
-use tally::check::{CheckOptions, check_dataset};
+use tally::dataset::load::parse_dataset;
 use tally::finding::Finding;
-use tally::load::parse_dataset;
-use tally::ruleset::RuleSet;
+use tally::rules::ast::Stmt;
+use tally::rules::ruleset::RuleSet;
+use tally::run::check::{CheckOptions, check_dataset};
 use tally::source::SourceFile;
 
 fn config() -> ProptestConfig {

@@ -2,10 +2,10 @@
 //! `give(rules, data)` runs rules on a dataset and returns what was found.
 
 use std::sync::Arc;
-use tally::check::{CheckOptions, check_dataset};
+use tally::dataset::load::parse_dataset;
 use tally::finding::Finding;
-use tally::load::parse_dataset;
-use tally::ruleset::{LoadError, RuleSet};
+use tally::rules::ruleset::{LoadError, RuleSet};
+use tally::run::check::{CheckOptions, check_dataset};
 use tally::severity::Severity;
 use tally::source::SourceFile;
 
@@ -362,7 +362,7 @@ fn prior_year_values_are_read_from_the_prior_dataset() {
     )
     .unwrap();
     let rules = rules(r#"rule X warning "change" { total - prior.total = change }"#);
-    let report = tally::check::check_file(
+    let report = tally::run::check::check_file(
         &dir.path().join("2020.yaml"),
         &rules,
         &CheckOptions::default(),

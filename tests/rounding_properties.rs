@@ -10,10 +10,10 @@ use proptest::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::path::Path;
 use std::sync::Arc;
-use tally::check::{CheckOptions, check_dataset};
-use tally::load::parse_dataset;
+use tally::dataset::load::parse_dataset;
 use tally::number::{CmpOp, Num, Parsed, can_hold};
-use tally::ruleset::RuleSet;
+use tally::rules::ruleset::RuleSet;
+use tally::run::check::{CheckOptions, check_dataset};
 use tally::source::SourceFile;
 
 /// Few cases, so that the suite stays fast; the inputs are cheap and the space is smooth.

@@ -5,15 +5,15 @@
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
-use tally::check::{CheckOptions, check_dataset};
+use tally::dataset::load::parse_dataset;
+use tally::dataset::yaml::Limits;
 use tally::dataset::{Node, NodeKind};
 use tally::eval::{Data, run_rule};
 use tally::finding::FileReport;
-use tally::load::parse_dataset;
-use tally::render::{Style, render_report, render_rule_errors};
-use tally::ruleset::{LoadError, RuleSet};
+use tally::output::diagnostic::{Style, render_report, render_rule_errors};
+use tally::rules::ruleset::{LoadError, RuleSet};
+use tally::run::check::{CheckOptions, check_dataset};
 use tally::source::{SourceFile, Span};
-use tally::yaml::Limits;
 
 /// The rule parser and the rule-set checks on arbitrary text.
 pub fn rules(text: &str) {
@@ -58,7 +58,7 @@ pub fn dataset(text: &str) {
             if let Some(span) = failure.error.span {
                 assert_inside(&failure.file.text, span, &failure.error.message);
             }
-            let shown = render_report(&tally::check::failed(failure), Style::plain(100));
+            let shown = render_report(&tally::run::check::failed(failure), Style::plain(100));
             assert!(
                 shown.contains("fuzz.yaml"),
                 "the file is not named:\n{shown}"
@@ -88,8 +88,8 @@ pub fn check(text: &str) {
         file: &dataset.file,
     };
     let mut report = FileReport::new(dataset.file.clone());
-    let mut cache = tally::path_slots::PathCache::default();
-    let mut deadline = tally::deadline::Deadline::after(None);
+    let mut cache = tally::eval::path_cache::PathCache::default();
+    let mut deadline = tally::eval::deadline::Deadline::after(None);
     for rule in &rules.rules {
         report.findings.extend(run_rule(
             rule,
@@ -134,7 +134,8 @@ fn assert_report(report: &FileReport) {
             "the file is not named:\n{shown}"
         );
     }
-    let json = serde_json::to_string(&tally::json::file_json(report)).expect("JSON");
+    let json =
+        serde_json::to_string(&tally::output::json_document::file_json(report)).expect("JSON");
     assert!(json.starts_with('{'));
 }
 

@@ -20,15 +20,15 @@
 //!
 //! A file without `cases` is one case: its top level holds `data` and `expect`.
 //!
-//! A file with a top-level `base:` is a file of mutation cases instead (see [`crate::mutation`]):
+//! A file with a top-level `base:` is a file of mutation cases instead (see [`crate::authoring::mutation`]):
 //! each case changes a few figures of a whole real dataset and names the rules that must fire
 //! or stay quiet.
 
+use crate::dataset::file_error::FileError;
+use crate::dataset::load::{apply_precision, parse_dataset};
+use crate::dataset::yaml::Limits;
 use crate::dataset::{Dataset, Node, NodeKind};
-use crate::file_error::FileError;
-use crate::load::{apply_precision, parse_dataset};
 use crate::source::{SourceFile, Span};
-use crate::yaml::Limits;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -135,13 +135,13 @@ const CASE_KEYS: [&str; 5] = ["name", "rules", "data", "prior", "expect"];
 pub enum Loaded {
     /// Cases of small datasets, with the file's rule selection.
     Fragments(Fixture, Option<Selection>),
-    /// Mutation cases over a base dataset: the file's text, for [`crate::mutation::run`].
+    /// Mutation cases over a base dataset: the file's text, for [`crate::authoring::mutation::run`].
     Mutations(String),
 }
 
 /// Reads a fixture file. A problem is a [`FileError`] at its place in the file.
 pub fn load(path: &Path) -> Result<Loaded, (Arc<SourceFile>, FileError)> {
-    let failure = |f: crate::load::LoadFailure| (f.file, f.error);
+    let failure = |f: crate::dataset::load::LoadFailure| (f.file, f.error);
     let text = std::fs::read_to_string(path).map_err(|e| {
         (
             Arc::new(SourceFile::new(path.display().to_string(), "")),

@@ -12,11 +12,11 @@
 //!     quiet: [FA-TOT-001]                            # must not be
 //! ```
 
-use crate::check::{CheckOptions, check_dataset, declared_prior, with_prior};
-use crate::load::parse_dataset;
-use crate::patch;
-use crate::ruleset::RuleSet;
-use crate::yaml::Limits;
+use crate::authoring::patch;
+use crate::dataset::load::parse_dataset;
+use crate::dataset::yaml::Limits;
+use crate::rules::ruleset::RuleSet;
+use crate::run::check::{CheckOptions, check_dataset, declared_prior, with_prior};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

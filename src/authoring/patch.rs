@@ -2,9 +2,9 @@
 //! other byte as it was. Rule fixtures use it to derive a failing dataset from a real one with
 //! a one-line change ("set `expenditure.total.amount` to 1600.00").
 
+use crate::dataset::load::parse_dataset;
+use crate::dataset::yaml::Limits;
 use crate::dataset::{Node, NodeKind};
-use crate::load::parse_dataset;
-use crate::yaml::Limits;
 
 /// Replaces the values at `path`s (`a.b[0].c`) in `text` with the given YAML texts.
 pub fn apply<'a>(

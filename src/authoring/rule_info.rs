@@ -1,8 +1,8 @@
 //! What `tally explain ID` and `tally rules` print: a rule in full, and the effective set.
 
-use crate::ast::Rule;
-use crate::check::applies_to_year;
-use crate::pack::Pack;
+use crate::rules::ast::Rule;
+use crate::rules::pack::Pack;
+use crate::run::check::applies_to_year;
 
 /// A rule's fiscal years in words: `all years`, `from 2021`, `until 2020`, `2018–2020`.
 pub fn years(rule: &Rule) -> String {

@@ -1,12 +1,12 @@
 //! `tally test`: runs the fixtures of a pack and compares the findings with the expected ones.
 
-use crate::ast::Rule;
-use crate::check::{applies_to_year, check_loaded, file_finding};
-use crate::explanations::at_matches;
+use crate::authoring::fixture::{self, Case, Expected, Selection};
 use crate::finding::{FileReport, Finding};
-use crate::fixture::{self, Case, Expected, Selection};
-use crate::pack::Pack;
-use crate::render::{self, Style};
+use crate::output::diagnostic::{self, Style};
+use crate::rules::ast::Rule;
+use crate::rules::pack::Pack;
+use crate::run::check::{applies_to_year, check_loaded, file_finding};
+use crate::run::explanations::at_matches;
 use crate::source::SourceFile;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -103,7 +103,7 @@ pub fn fixture_files(root: &Path) -> Vec<PathBuf> {
         .sort_by_file_name()
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && crate::discover::is_dataset(e.path()))
+        .filter(|e| e.file_type().is_file() && crate::dataset::discover::is_dataset(e.path()))
         .filter(|e| {
             e.path()
                 .strip_prefix(root)
@@ -186,7 +186,7 @@ fn run_mutations(
     wanted: &dyn Fn(&str) -> bool,
     run: &mut TestRun,
 ) {
-    let outcomes = match crate::mutation::run(path, text, &pack.rules) {
+    let outcomes = match crate::authoring::mutation::run(path, text, &pack.rules) {
         Ok(o) => o,
         Err(e) => {
             run.broken.push(format!("error: {e}\n"));
@@ -245,11 +245,14 @@ fn default_selection(path: &Path, pack: &Pack) -> Selection {
 
 /// Each id in `rules:` must name a rule, so that a renamed rule does not leave a fixture
 /// silently testing nothing.
-fn check_selection(selection: &Selection, pack: &Pack) -> Result<(), crate::file_error::FileError> {
+fn check_selection(
+    selection: &Selection,
+    pack: &Pack,
+) -> Result<(), crate::dataset::file_error::FileError> {
     if let Selection::Some(patterns) = selection {
         for (p, span) in patterns {
             if !pack.rules.rules.iter().any(|r| fixture::matches(p, &r.id)) {
-                return Err(crate::file_error::FileError::new(
+                return Err(crate::dataset::file_error::FileError::new(
                     "fixture",
                     format!("`{p}` names no rule of the pack"),
                 )
@@ -260,9 +263,13 @@ fn check_selection(selection: &Selection, pack: &Pack) -> Result<(), crate::file
     Ok(())
 }
 
-fn broken(file: &Arc<SourceFile>, error: crate::file_error::FileError, style: Style) -> String {
+fn broken(
+    file: &Arc<SourceFile>,
+    error: crate::dataset::file_error::FileError,
+    style: Style,
+) -> String {
     let mut out = String::new();
-    render::render_finding(&mut out, &file_finding(error), file, style);
+    diagnostic::render_finding(&mut out, &file_finding(error), file, style);
     out
 }
 
@@ -301,7 +308,7 @@ fn run_case(
     let (missing, unexpected) = compare(&case.expect, &report.findings);
     let mut details = String::new();
     for f in &unexpected {
-        render::render_finding(&mut details, f, file, style);
+        diagnostic::render_finding(&mut details, f, file, style);
     }
     let line_of = |at: u32| file.line_col(at).line;
     run.cases.push(CaseResult {
@@ -364,18 +371,10 @@ fn fits(e: &Expected, f: &Finding) -> bool {
         && e.explained.is_none_or(|x| x == f.explained.is_some())
 }
 
-/// The value a finding points at: the one at its primary place, else its first own value.
-pub fn primary_value(f: &Finding) -> Option<&crate::finding::ValueRef> {
-    let own = || f.values.iter().filter(|v| v.prior.is_none());
-    own()
-        .find(|v| Some(v.span) == f.primary)
-        .or_else(|| own().next())
-}
-
 /// A finding in one line: `RULE at PATH: message (line N)`.
 fn describe(f: &Finding, file: &SourceFile) -> String {
     let mut s = f.rule.clone();
-    if let Some(v) = primary_value(f) {
+    if let Some(v) = crate::output::primary_value(f) {
         s.push_str(&format!(" at {}", v.path));
     }
     s.push_str(&format!(": {}", f.message));

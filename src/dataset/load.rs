@@ -1,10 +1,10 @@
 //! Reading a dataset file from disk: size limit, UTF-8, BOM, YAML, a mapping at the top, and
 //! the dataset's own declared precision. Files are only ever opened for reading.
 
+use crate::dataset::file_error::FileError;
+use crate::dataset::yaml::{self, Limits};
 use crate::dataset::{Dataset, Node, NodeKind};
-use crate::file_error::FileError;
 use crate::source::{SourceFile, Span};
-use crate::yaml::{self, Limits};
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
@@ -56,6 +56,7 @@ pub fn load_dataset(path: &Path, limits: Limits) -> Result<Dataset, LoadFailure>
 /// A dataset is mostly Chinese, where the standard library's check goes character by
 /// character (2% of a check); `simdutf8` checks 32 bytes at a time. Only a failure is checked
 /// again by the standard library, for the place of the first invalid byte.
+#[allow(unsafe_code)]
 pub fn utf8(bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
     if simdutf8::basic::from_utf8(&bytes).is_err() {
         return String::from_utf8(bytes);
@@ -70,14 +71,14 @@ pub fn utf8(bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
 /// Parses dataset text that is already in memory (used by tests and `tally test`).
 pub fn parse_dataset(name: String, text: String, limits: Limits) -> Result<Dataset, LoadFailure> {
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    if let Some((at, c)) = crate::control_chars::find(&text[base..]) {
+    if let Some((at, c)) = crate::source::control_chars::find(&text[base..]) {
         let at = base + at;
         let error = FileError::new(
             "control-character",
             format!(
                 "the file holds the control character {}, which would act on the terminal \
                  instead of being shown; tally does not read such files",
-                crate::control_chars::name(c)
+                crate::source::control_chars::name(c)
             ),
         )
         .at(Span::new(at, at));

@@ -1,7 +1,7 @@
 //! A dataset: the YAML tree of one file, every value with its place in the source.
 
-use crate::ast::Segment;
-use crate::figure::Figure;
+use super::Segment;
+use super::figure::Figure;
 use crate::source::{SourceFile, Span};
 use std::sync::Arc;
 

@@ -4,8 +4,8 @@
 //! `saphyr_parser` itself with an explicit stack and a depth limit. saphyr counts positions in
 //! characters; diagnostics want byte offsets, which [`CharToByte`] converts.
 
+use crate::dataset::file_error::FileError;
 use crate::dataset::{Entry, Node, NodeKind, Text, plain_scalar};
-use crate::file_error::FileError;
 use crate::source::{SourceFile, Span};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
 // foldhash: keys are hashed once per key of the file; SipHash was 3% of a check. Seeded per
@@ -177,14 +177,14 @@ impl Loader<'_> {
                 // Raw control characters were refused with the file's text; only a
                 // double-quoted scalar can hold more, written as escapes (`"\e"`).
                 if style == ScalarStyle::DoubleQuoted
-                    && let Some((_, c)) = crate::control_chars::find(&value)
+                    && let Some((_, c)) = crate::source::control_chars::find(&value)
                 {
                     return Err(FileError::new(
                         "control-character",
                         format!(
                             "this value holds the control character {} (written as an escape), \
                              which would act on the terminal instead of being shown",
-                            crate::control_chars::name(c)
+                            crate::source::control_chars::name(c)
                         ),
                     )
                     .at(span));

@@ -1,7 +1,7 @@
 //! A time limit on checking one file (`tally check --timeout`).
 //!
 //! A rule may loop over a table inside a loop over another (a row-by-row comparison that is
-//! not a lookup by key, see [`crate::lookup`]), and a hostile or broken dataset may hold
+//! not a lookup by key, see [`crate::rules::keyed_loops`]), and a hostile or broken dataset may hold
 //! hundreds of thousands of rows there: quadratic work that would hold up a bureau's batch for
 //! hours. The evaluator counts its steps and looks at the clock every [`POLL`] steps; once the
 //! limit has passed, the file's check stops, its findings so far are kept, and a `timeout`

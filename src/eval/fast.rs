@@ -19,12 +19,12 @@
 //! which reports it.
 
 use super::{Binding, Evaluator, Problem, Value};
-use crate::ast::{ArithOp, Expr, ExprKind, Func, Path, Segment, Tolerance};
+use crate::dataset::figure::Figure;
 use crate::dataset::{Child, Node, NodeKind, find_entry};
-use crate::figure::Figure;
+use crate::eval::path_cache::Slot;
 use crate::number::{CmpOp, Num, bounds_can_hold};
-use crate::path_slots::Slot;
-use crate::ruleset::PRIOR;
+use crate::rules::ast::{ArithOp, Expr, ExprKind, Func, Path, Segment, Tolerance};
+use crate::rules::ruleset::PRIOR;
 use rust_decimal::Decimal;
 
 /// Decimals of the unit amounts are counted in.
@@ -515,12 +515,12 @@ fn add_figures(node: &Node, segments: &[Segment], total: Fixed) -> Option<Fixed>
 mod tests {
     use super::super::{Data, Evaluator, run};
     use super::{Decimal, Fixed, Ratio, can_hold_ratio};
-    use crate::ast::{Rule, Stmt};
     use crate::dataset::Dataset;
-    use crate::deadline::Deadline;
-    use crate::load::parse_dataset;
-    use crate::path_slots::PathCache;
-    use crate::ruleset::RuleSet;
+    use crate::dataset::load::parse_dataset;
+    use crate::eval::deadline::Deadline;
+    use crate::eval::path_cache::PathCache;
+    use crate::rules::ast::{Rule, Stmt};
+    use crate::rules::ruleset::RuleSet;
     use crate::source::SourceFile;
     use proptest::prelude::*;
     use std::str::FromStr;
@@ -857,11 +857,11 @@ mod tests {
         #[test]
         fn following_nodes_agrees_with_the_steps(path in dataset_path(), yaml in yaml()) {
             use super::super::{Problem, Value};
-            use crate::path_slots::Slot;
+            use crate::eval::path_cache::Slot;
             let set = rules(&format!("rule T error \"m\" {{ exists({path}) }}")).expect("rules");
             let Stmt::Check(check) = &set.rules[0].body[0] else { panic!("a check") };
-            let crate::ast::ExprKind::Call(_, args) = &check.kind else { panic!("a call") };
-            let crate::ast::ExprKind::Path(p) = &args[0].kind else { panic!("a path") };
+            let crate::rules::ast::ExprKind::Call(_, args) = &check.kind else { panic!("a call") };
+            let crate::rules::ast::ExprKind::Path(p) = &args[0].kind else { panic!("a path") };
             let data = dataset(&yaml);
             let ev = evaluator(&set.rules[0], &data);
             match (ev.follow_nodes(p), ev.step_from_root(p)) {
@@ -884,8 +884,8 @@ mod tests {
         }
     }
 
-    fn figure(text: &str, precision: Option<u32>) -> Option<crate::figure::Figure> {
-        let mut f = crate::figure::Figure::read(text)?.ok()?;
+    fn figure(text: &str, precision: Option<u32>) -> Option<crate::dataset::figure::Figure> {
+        let mut f = crate::dataset::figure::Figure::read(text)?.ok()?;
         if let Some(p) = precision {
             f.rounded_to(p);
         }

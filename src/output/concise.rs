@@ -3,10 +3,10 @@
 
 use super::Context;
 use super::human::TextTables;
-use crate::Sink;
 use crate::finding::FileReport;
-use crate::render;
-use crate::summary::Summary;
+use crate::output::diagnostic;
+use crate::run::Sink;
+use crate::run::summary::Summary;
 use std::io::Write;
 
 /// Writes one line a finding, then the tables asked for and the summary line.
@@ -43,6 +43,7 @@ impl Sink for ConciseSink<'_> {
 
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
         self.tables.write(self.out)?;
-        self.out.write_all(render::summary_line(summary).as_bytes())
+        self.out
+            .write_all(diagnostic::summary_line(summary).as_bytes())
     }
 }

@@ -1,10 +1,10 @@
 //! Human output: findings and rule-file errors rendered by miette, and the summary line.
 
 use crate::finding::{FileReport, Finding};
-use crate::rule_error::RuleError;
+use crate::rules::rule_error::RuleError;
+use crate::run::summary::Summary;
 use crate::severity::Severity;
 use crate::source::{SourceFile, Span};
-use crate::summary::Summary;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
@@ -465,8 +465,8 @@ impl SourceCode for FileSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::file_finding;
-    use crate::file_error::FileError;
+    use crate::dataset::file_error::FileError;
+    use crate::run::check::file_finding;
 
     #[test]
     fn a_tiny_width_is_widened() {

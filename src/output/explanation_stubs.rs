@@ -1,12 +1,12 @@
 //! `tally check --explain-stubs`: for each open hint, a ready-to-paste explanation (说明)
 //! carrying the figures it would explain; the department only writes the reason.
 
-use crate::Sink;
-use crate::explanations::{KEY, unquote};
 use crate::finding::{FileReport, Finding};
 use crate::number::{Num, Parsed};
+use crate::run::Sink;
+use crate::run::explanations::{KEY, unquote};
+use crate::run::summary::Summary;
 use crate::severity::Severity;
-use crate::summary::Summary;
 use std::io::Write;
 
 /// True for a finding a department may answer with an explanation: an open hint of a rule.
@@ -40,7 +40,7 @@ pub fn render(report: &FileReport) -> String {
 
 fn stub(out: &mut String, f: &Finding) {
     out.push_str(&format!("  - rule: {}\n", f.rule));
-    if let Some(v) = crate::rule_test::primary_value(f) {
+    if let Some(v) = super::primary_value(f) {
         out.push_str(&format!("    at: {}\n", quote(&v.path)));
     }
     if f.values.is_empty() {
@@ -91,6 +91,10 @@ impl<W: Write> Sink for StubSink<'_, W> {
     }
 
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
-        write!(self.out, "# {}", crate::render::summary_line(summary))
+        write!(
+            self.out,
+            "# {}",
+            crate::output::diagnostic::summary_line(summary)
+        )
     }
 }

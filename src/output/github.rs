@@ -1,10 +1,10 @@
 //! GitHub Actions workflow commands: each finding becomes an annotation on the dataset line
 //! in the pull request (`::error file=…,line=…,col=…,title=RULE::message`).
 
-use crate::Sink;
 use crate::finding::FileReport;
+use crate::run::Sink;
+use crate::run::summary::Summary;
 use crate::severity::Severity;
-use crate::summary::Summary;
 use std::io::Write;
 
 /// Writes one workflow command a finding.

@@ -10,10 +10,10 @@
 //! document, never data embedded in it.
 
 use super::tables::DatasetRow;
-use crate::Sink;
 use crate::finding::{FileReport, Finding};
+use crate::run::Sink;
+use crate::run::summary::Summary;
 use crate::source::Span;
-use crate::summary::Summary;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;

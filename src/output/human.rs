@@ -2,10 +2,10 @@
 
 use super::Context;
 use super::tables::Tables;
-use crate::Sink;
 use crate::finding::FileReport;
-use crate::render::{self, Style};
-use crate::summary::Summary;
+use crate::output::diagnostic::{self, Style};
+use crate::run::Sink;
+use crate::run::summary::Summary;
 use std::borrow::Cow;
 use std::io::Write;
 
@@ -34,7 +34,7 @@ impl Sink for HumanSink<'_> {
         self.tables.add(report);
         let text = match (self.style, rendered) {
             (None, Some(text)) => Cow::Borrowed(text),
-            (style, _) => Cow::Owned(render::render_report(
+            (style, _) => Cow::Owned(diagnostic::render_report(
                 report,
                 style.unwrap_or(Style::plain(100)),
             )),
@@ -44,7 +44,8 @@ impl Sink for HumanSink<'_> {
 
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
         self.tables.write(self.out)?;
-        self.out.write_all(render::summary_line(summary).as_bytes())
+        self.out
+            .write_all(diagnostic::summary_line(summary).as_bytes())
     }
 }
 

@@ -1,11 +1,11 @@
-//! The JSON document (version 1, see [`crate::json`]), streamed file by file, with the
+//! The JSON document (version 1, see [`crate::output::json_document`]), streamed file by file, with the
 //! `datasets` (per-dataset summary) and `statistics` (findings per rule) keys at the end.
 
 use super::tables::Tables;
-use crate::Sink;
 use crate::finding::FileReport;
-use crate::json;
-use crate::summary::Summary;
+use crate::output::json_document;
+use crate::run::Sink;
+use crate::run::summary::Summary;
 use std::io::Write;
 
 /// Streams the JSON document, so that memory does not grow with the findings of a batch
@@ -37,7 +37,7 @@ impl Sink for JsonSink<'_> {
         self.first = false;
         self.tables.add(report);
         self.out.write_all(prefix.as_bytes())?;
-        serde_json::to_writer(&mut *self.out, &json::file_json(report))?;
+        serde_json::to_writer(&mut *self.out, &json_document::file_json(report))?;
         Ok(())
     }
 

@@ -9,8 +9,8 @@
 //! Lines and columns are 1-based, columns in characters; `value` is the number's source text.
 
 use crate::finding::{FileReport, Finding};
+use crate::run::summary::Summary;
 use crate::severity::Severity;
-use crate::summary::Summary;
 use serde::Serialize;
 
 /// One file in the JSON document.

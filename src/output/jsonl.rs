@@ -2,10 +2,10 @@
 //! to hold (or to wait for) as one document. Each line is a finding of the JSON document with
 //! the dataset's `path` added.
 
-use crate::Sink;
 use crate::finding::FileReport;
-use crate::json::{self, JsonFinding};
-use crate::summary::Summary;
+use crate::output::json_document::{self, JsonFinding};
+use crate::run::Sink;
+use crate::run::summary::Summary;
 use serde::Serialize;
 use std::io::Write;
 
@@ -32,7 +32,7 @@ impl<'a> JsonlSink<'a> {
 
 impl Sink for JsonlSink<'_> {
     fn file(&mut self, report: &FileReport, _rendered: Option<&str>) -> std::io::Result<()> {
-        let file = json::file_json(report);
+        let file = json_document::file_json(report);
         for finding in file.findings {
             serde_json::to_writer(
                 &mut *self.out,

@@ -3,9 +3,9 @@
 //! File-level problems (unreadable file, bad YAML) are test cases named by their code; a
 //! reference dataset that was not checked is one skipped test case.
 
-use crate::Sink;
 use crate::finding::{FileReport, Finding};
-use crate::summary::Summary;
+use crate::run::Sink;
+use crate::run::summary::Summary;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use std::borrow::Cow;

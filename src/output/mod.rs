@@ -1,28 +1,26 @@
 //! Output formats: each a [`Sink`] in its own module, and the [`Tee`] that feeds one run to
 //! several of them (standard output and any number of `--output FORMAT=PATH` files).
 
-#[path = "files/atomic.rs"]
-pub mod atomic;
 pub mod concise;
+pub mod diagnostic;
+pub mod explanation_stubs;
+pub mod files;
 pub mod github;
 pub mod html;
 pub mod human;
-#[path = "files/interrupt.rs"]
-pub mod interrupt;
 pub mod json;
+pub mod json_document;
 pub mod jsonl;
 pub mod junit;
 pub mod progress;
-#[path = "files/report_files.rs"]
-pub mod report_files;
 pub mod sarif;
 pub mod tables;
 
-use crate::Sink;
-use crate::finding::{FileReport, Finding};
-use crate::render::Style;
-use crate::ruleset::RuleSet;
-use crate::summary::Summary;
+use crate::finding::{FileReport, Finding, ValueRef};
+use crate::output::diagnostic::Style;
+use crate::rules::ruleset::RuleSet;
+use crate::run::Sink;
+use crate::run::summary::Summary;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -151,6 +149,14 @@ impl Sink for Tee<'_> {
 /// Where a finding points: 1-based line and column (characters) of its primary place.
 pub fn position(report: &FileReport, finding: &Finding) -> crate::source::LineCol {
     report.file.line_col(finding.primary.map_or(0, |s| s.start))
+}
+
+/// The value a finding points at: the one at its primary place, else its first own value.
+pub fn primary_value(f: &Finding) -> Option<&ValueRef> {
+    let own = || f.values.iter().filter(|v| v.prior.is_none());
+    own()
+        .find(|v| Some(v.span) == f.primary)
+        .or_else(|| own().next())
 }
 
 #[cfg(test)]

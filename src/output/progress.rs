@@ -1,9 +1,9 @@
 //! A progress bar for long batches, on standard error, only when that is a terminal: pipes,
 //! files and CI logs never see it.
 
-use crate::Sink;
 use crate::finding::FileReport;
-use crate::summary::Summary;
+use crate::run::Sink;
+use crate::run::summary::Summary;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 

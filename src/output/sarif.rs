@@ -8,12 +8,12 @@
 //!
 //! Results are streamed as files finish, so memory does not grow with the batch.
 
-use crate::Sink;
-use crate::ast::Rule;
 use crate::finding::{FileReport, Finding};
-use crate::ruleset::RuleSet;
+use crate::rules::ast::Rule;
+use crate::rules::ruleset::RuleSet;
+use crate::run::Sink;
+use crate::run::summary::Summary;
 use crate::severity::Severity;
-use crate::summary::Summary;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::{Value, json};
 use std::io::Write;

@@ -1,6 +1,8 @@
 //! The syntax tree of rule files. Every node keeps its span in the rule file, so that every
 //! error and every finding can point at the exact place.
 
+use super::keyed_loops::KeyedLoop;
+pub use crate::dataset::{Segment, push_segment};
 use crate::number::CmpOp;
 use crate::severity::Severity;
 use crate::source::{SourceFile, Span};
@@ -67,8 +69,8 @@ pub enum Stmt {
         list: Expr,
         /// The loop body.
         body: Vec<Stmt>,
-        /// Set when the loop can run as a lookup by key (see [`crate::lookup`]).
-        lookup: Option<crate::lookup::KeyedLoop>,
+        /// Set when the loop can run as a lookup by key (see [`super::keyed_loops`]).
+        lookup: Option<KeyedLoop>,
     },
     /// `when COND { … }`.
     When {
@@ -146,9 +148,9 @@ pub struct Path {
     pub root_span: Span,
     /// The rest of the path.
     pub segments: Vec<Segment>,
-    /// Its number among the distinct paths of the rule set (see [`crate::path_slots`]).
+    /// Its number among the distinct paths of the rule set (see [`super::path_slots`]).
     pub slot: Option<u32>,
-    /// What the root name names, when known before evaluation (see [`crate::path_slots`]).
+    /// What the root name names, when known before evaluation (see [`super::path_slots`]).
     pub scope: Scope,
 }
 
@@ -165,15 +167,6 @@ pub enum Scope {
     Dataset,
 }
 
-/// One step of a path.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Segment {
-    /// `.name` or `."quoted name"`.
-    Key(String),
-    /// `[n]`.
-    Index(usize),
-}
-
 impl Path {
     /// The path as written, e.g. `a.b[0]`.
     pub fn display(&self) -> String {
@@ -182,26 +175,6 @@ impl Path {
             push_segment(&mut s, seg);
         }
         s
-    }
-}
-
-/// Appends a path segment as it would be written.
-pub fn push_segment(out: &mut String, seg: &Segment) {
-    match seg {
-        Segment::Key(k) if k.chars().all(|c| c.is_alphanumeric() || c == '_') => {
-            out.push('.');
-            out.push_str(k);
-        }
-        Segment::Key(k) => {
-            out.push_str(".\"");
-            out.push_str(k);
-            out.push('"');
-        }
-        Segment::Index(i) => {
-            out.push('[');
-            out.push_str(&i.to_string());
-            out.push(']');
-        }
     }
 }
 

@@ -14,9 +14,9 @@
 //! to the rules of its pack and of the packs below it, never to a pack that extends it. An
 //! entry that names no rule is an error at its place in the manifest.
 
-use crate::ast::Rule;
-use crate::rule_error::RuleError;
-use crate::ruleset::{LoadError, RuleSet, builtin_files, builtin_manifest, read_rule_file};
+use crate::rules::ast::Rule;
+use crate::rules::rule_error::RuleError;
+use crate::rules::ruleset::{LoadError, RuleSet, builtin_files, builtin_manifest, read_rule_file};
 use crate::severity::Severity;
 use crate::source::{SourceFile, Span};
 use serde::Deserialize;
@@ -128,7 +128,7 @@ fn builtin_layer(manifest: Option<&str>) -> Result<Layer, LoadError> {
 fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Result<(), LoadError> {
     let manifest_path = path.join(MANIFEST);
     if !path.is_dir() || !manifest_path.is_file() {
-        let files = crate::ruleset::rule_files(path)?
+        let files = crate::rules::ruleset::rule_files(path)?
             .iter()
             .map(|f| read_rule_file(f))
             .collect::<Result<_, _>>()?;

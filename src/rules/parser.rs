@@ -2,11 +2,11 @@
 //! `ast.rs`. Errors are collected, not thrown: after a syntax error the parser resumes at the
 //! next `rule`, so an author sees every problem of a file at once.
 
-use crate::ast::{
+use crate::number::CmpOp;
+use crate::rules::ast::{
     ArithOp, Expr, ExprKind, Func, MessagePart, Path, Rule, Scope, Segment, Stmt, Tolerance,
 };
-use crate::number::CmpOp;
-use crate::rule_error::RuleError;
+use crate::rules::rule_error::RuleError;
 use crate::severity::Severity;
 use crate::source::{SourceFile, Span};
 use pest::Parser as _;

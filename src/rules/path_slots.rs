@@ -1,14 +1,14 @@
-//! Resolving each dataset path once per dataset.
+//! Numbering the paths of a rule set, so that each is resolved once per dataset.
 //!
 //! A pack names the same figures over and over (`overview.total` appears in a dozen rules),
 //! and following a path means searching mappings key by key, the root one with dozens of
 //! keys. So when a rule set is built, every distinct path of its rules gets a number, its
-//! slot; while one dataset is checked, a [`PathCache`] remembers where each slot led.
+//! slot; while one dataset is checked, the evaluator remembers where each slot led (its path
+//! cache, downstream of this pass).
 
-use crate::ast::{Expr, ExprKind, Path, Rule, Scope, Segment, Stmt};
-use crate::dataset::Node;
-use crate::lookup::{Index, Indexes, Inner};
-use crate::source::Span;
+use super::ast::{Path, Rule, Scope, Stmt};
+use super::walk::visit_paths_mut;
+use crate::dataset::Segment;
 use std::collections::HashMap;
 
 /// Numbers the distinct paths of `rules` (paths with the same root name and segments share
@@ -43,21 +43,21 @@ fn number_stmts(
     let depth = scope.len();
     for stmt in stmts {
         match stmt {
-            Stmt::Check(e) => for_each_path(e, &mut |p| f(p, scope)),
+            Stmt::Check(e) => visit_paths_mut(e, &mut |p| f(p, scope)),
             Stmt::Let { name, value } => {
-                for_each_path(value, &mut |p| f(p, scope));
+                visit_paths_mut(value, &mut |p| f(p, scope));
                 scope.push(name.clone());
             }
             Stmt::For {
                 var, list, body, ..
             } => {
-                for_each_path(list, &mut |p| f(p, scope));
+                visit_paths_mut(list, &mut |p| f(p, scope));
                 scope.push(var.clone());
                 number_stmts(body, scope, f);
                 scope.pop();
             }
             Stmt::When { cond, body } => {
-                for_each_path(cond, &mut |p| f(p, scope));
+                visit_paths_mut(cond, &mut |p| f(p, scope));
                 number_stmts(body, scope, f);
             }
         }
@@ -65,86 +65,10 @@ fn number_stmts(
     scope.truncate(depth);
 }
 
-fn for_each_path(expr: &mut Expr, f: &mut impl FnMut(&mut Path)) {
-    match &mut expr.kind {
-        ExprKind::Path(p) => f(p),
-        ExprKind::Number(_) | ExprKind::Text(_) => {}
-        ExprKind::Call(_, args) => args.iter_mut().for_each(|a| for_each_path(a, f)),
-        ExprKind::Neg(e) | ExprKind::Not(e) => for_each_path(e, f),
-        ExprKind::Arith(_, a, b)
-        | ExprKind::Compare(_, a, b, _)
-        | ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Default(a, b) => {
-            for_each_path(a, f);
-            for_each_path(b, f);
-        }
-    }
-}
-
-/// Where each slot's path led in one dataset, and the lists indexed by key for keyed loops.
-#[derive(Default)]
-pub struct PathCache<'d> {
-    slots: Vec<Slot<'d>>,
-    indexes: Indexes<'d>,
-}
-
-/// What is known of one slot.
-#[derive(Clone, Copy, Default)]
-pub enum Slot<'d> {
-    /// Not followed yet in this dataset.
-    #[default]
-    Unknown,
-    /// The node it leads to, and the key that led there (where a missing child points).
-    Found(&'d Node, Option<Span>),
-    /// The path is missing; a finding about it points at `Span`.
-    Missing(Span),
-    /// Not one node or a missing key (a path through a list, a step into a scalar): the
-    /// general steps follow it at each use.
-    Steps,
-}
-
-impl<'d> PathCache<'d> {
-    /// What is known of `slot`.
-    pub fn get(&self, slot: u32) -> Slot<'d> {
-        self.slots
-            .get(slot as usize)
-            .copied()
-            .unwrap_or(Slot::Unknown)
-    }
-
-    /// Remembers what `slot` led to.
-    pub fn set(&mut self, slot: u32, value: Slot<'d>) {
-        let i = slot as usize;
-        if i >= self.slots.len() {
-            self.slots.resize(i + 1, Slot::Unknown);
-        }
-        self.slots[i] = value;
-    }
-
-    /// The index of the list whose items are `items` (or of the nest of lists under them,
-    /// along the `inner` loops) by the key numbered `key`, whose path in each item is
-    /// `segments`: made on first use, then kept for the dataset.
-    pub fn index(
-        &mut self,
-        items: &'d [Node],
-        key: u32,
-        inner: &[Inner<'_>],
-        segments: &[Segment],
-    ) -> &Index<'d> {
-        // A list's items stay where they are while the dataset lives; all empty lists share
-        // one (empty) index.
-        let at = (items.as_ptr() as usize, key);
-        self.indexes
-            .entry(at)
-            .or_insert_with(|| Index::build(items, inner, segments))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ruleset::RuleSet;
+    use crate::rules::ruleset::RuleSet;
     use crate::source::SourceFile;
     use std::sync::Arc;
 
@@ -158,7 +82,7 @@ mod tests {
                     Stmt::For { list, body, .. } => (list, &body[..]),
                     Stmt::When { cond, body } => (cond, &body[..]),
                 };
-                crate::ruleset::visit_paths(expr, &mut |p| {
+                super::super::walk::visit_paths(expr, &mut |p| {
                     found.push((p.root.clone(), p.slot, p.scope))
                 });
                 walk(body, found);

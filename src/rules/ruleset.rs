@@ -1,9 +1,10 @@
 //! Loading rule files (from disk or the built-in pack) and checking them as a whole:
 //! duplicate ids across files, variables used outside their scope.
 
-use crate::ast::{Expr, ExprKind, MessagePart, Rule, Scope, Stmt};
-use crate::parser::parse_file;
-use crate::rule_error::RuleError;
+use super::ast::{Expr, MessagePart, Rule, Scope, Stmt};
+use super::walk::{visit_exprs, visit_paths};
+use crate::rules::parser::parse_file;
+use crate::rules::rule_error::RuleError;
 use crate::source::{SourceFile, Span};
 use include_dir::{Dir, include_dir};
 use std::collections::{HashMap, HashSet};
@@ -54,13 +55,13 @@ impl RuleSet {
         let mut rules = Vec::new();
         let mut errors = Vec::new();
         for file in &files {
-            if let Some((at, c)) = crate::control_chars::find(&file.text) {
+            if let Some((at, c)) = crate::source::control_chars::find(&file.text) {
                 // Shown up to the character, so that the excerpt does not print it.
                 let shown = Arc::new(SourceFile::new(file.name.clone(), &file.text[..at]));
                 let message = format!(
                     "the control character {} would act on the terminal instead of being shown; \
                      remove it",
-                    crate::control_chars::name(c)
+                    crate::source::control_chars::name(c)
                 );
                 errors.push(RuleError::new(&shown, Span::new(at, at), message));
                 continue;
@@ -70,8 +71,8 @@ impl RuleSet {
             errors.append(&mut errs);
         }
         errors.extend(duplicate_ids(&rules));
-        crate::path_slots::assign(&mut rules);
-        crate::lookup::plan(&mut rules);
+        super::path_slots::assign(&mut rules);
+        super::keyed_loops::plan(&mut rules);
         for rule in &mut rules {
             errors.extend(check_scopes(rule));
             rule.uses_prior = reads_prior(rule);
@@ -185,7 +186,7 @@ fn duplicate_ids(rules: &[Rule]) -> Vec<RuleError> {
 
 /// Reports a variable used where it is not bound, although the rule binds it elsewhere
 /// (e.g. a `for` variable used after its loop). Any other unbound root name is a top-level key
-/// of the dataset. Uses the scopes [`crate::path_slots::assign`] worked out.
+/// of the dataset. Uses the scopes [`super::path_slots::assign`] worked out.
 ///
 /// Messages are rendered in the scope of the failing check, so a variable bound anywhere in
 /// the rule may appear there; only the rule's body is checked.
@@ -193,7 +194,7 @@ fn check_scopes(rule: &Rule) -> Vec<RuleError> {
     let mut bound_anywhere = HashSet::new();
     collect_bindings(&rule.body, &mut bound_anywhere);
     let mut errors = Vec::new();
-    visit_stmts(&rule.body, &mut |e| {
+    visit_exprs(&rule.body, &mut |e| {
         visit_paths(e, &mut |path| {
             let root = path.root.as_str();
             if path.scope == Scope::Dataset && bound_anywhere.contains(root) {
@@ -224,41 +225,6 @@ fn collect_bindings<'a>(stmts: &'a [Stmt], out: &mut HashSet<&'a str>) {
     }
 }
 
-/// Calls `f` on every path in an expression.
-pub fn visit_paths<'a>(expr: &'a Expr, f: &mut impl FnMut(&'a crate::ast::Path)) {
-    match &expr.kind {
-        ExprKind::Path(p) => f(p),
-        ExprKind::Number(_) | ExprKind::Text(_) => {}
-        ExprKind::Call(_, args) => args.iter().for_each(|a| visit_paths(a, f)),
-        ExprKind::Neg(e) | ExprKind::Not(e) => visit_paths(e, f),
-        ExprKind::Arith(_, a, b)
-        | ExprKind::Compare(_, a, b, _)
-        | ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Default(a, b) => {
-            visit_paths(a, f);
-            visit_paths(b, f);
-        }
-    }
-}
-
-fn visit_stmts<'a>(stmts: &'a [Stmt], f: &mut impl FnMut(&'a Expr)) {
-    for stmt in stmts {
-        match stmt {
-            Stmt::Check(e) => f(e),
-            Stmt::Let { value, .. } => f(value),
-            Stmt::For { list, body, .. } => {
-                f(list);
-                visit_stmts(body, f);
-            }
-            Stmt::When { cond, body } => {
-                f(cond);
-                visit_stmts(body, f);
-            }
-        }
-    }
-}
-
 /// True when the rule reads `prior.…` (and `prior` is not a variable of its own).
 fn reads_prior(rule: &Rule) -> bool {
     let mut bound = HashSet::new();
@@ -268,7 +234,7 @@ fn reads_prior(rule: &Rule) -> bool {
     }
     let mut found = false;
     let mut look = |e: &Expr| visit_paths(e, &mut |p| found |= p.root == PRIOR);
-    visit_stmts(&rule.body, &mut look);
+    visit_exprs(&rule.body, &mut look);
     for part in &rule.message {
         if let MessagePart::Expr(e) = part {
             look(e);

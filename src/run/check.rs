@@ -1,18 +1,18 @@
 //! Checking one dataset file: load it (and its prior year), pick the rules that apply to its
 //! fiscal year, run them, and gather the findings into a [`FileReport`].
 
-use crate::ast::Rule;
 use crate::dataset::Dataset;
-use crate::deadline::Deadline;
+use crate::dataset::file_error::FileError;
+use crate::dataset::load::{LoadFailure, load_dataset};
+use crate::dataset::yaml::Limits;
+use crate::eval::deadline::Deadline;
+use crate::eval::path_cache::PathCache;
 use crate::eval::{Data, run_rule};
-use crate::explanations;
-use crate::file_error::FileError;
 use crate::finding::{FileReport, Finding};
-use crate::load::{LoadFailure, load_dataset};
-use crate::path_slots::PathCache;
-use crate::ruleset::RuleSet;
+use crate::rules::ast::Rule;
+use crate::rules::ruleset::RuleSet;
+use crate::run::explanations;
 use crate::severity::Severity;
-use crate::yaml::Limits;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, OnceLock};
@@ -28,7 +28,7 @@ pub struct CheckOptions {
     /// The `prior` dataset, loaded by the first file that needs it and shared by all: a batch
     /// of 10,000 datasets against one prior reads it once, not 10,000 times.
     pub prior_loaded: OnceLock<SharedLoad>,
-    /// The longest the rules may run on one file (`None`: no limit; see [`crate::deadline`]).
+    /// The longest the rules may run on one file (`None`: no limit; see [`crate::eval::deadline`]).
     pub time_limit: Option<Duration>,
 }
 

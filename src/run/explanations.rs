@@ -381,9 +381,9 @@ fn problem(code: &str, span: Span, message: String) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{CheckOptions, check_dataset};
-    use crate::load::parse_dataset;
-    use crate::ruleset::RuleSet;
+    use crate::dataset::load::parse_dataset;
+    use crate::rules::ruleset::RuleSet;
+    use crate::run::check::{CheckOptions, check_dataset};
     use std::sync::Arc;
 
     const RULE: &str =

@@ -3,9 +3,9 @@
 //! to prevent) becomes an error finding on that file, and the other files are still checked
 //! and reported. The panic message itself still goes to standard error, for the bug report.
 
-use crate::check::file_finding;
-use crate::file_error::FileError;
+use crate::dataset::file_error::FileError;
 use crate::finding::FileReport;
+use crate::run::check::file_finding;
 use crate::source::SourceFile;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -47,7 +47,7 @@ pub fn isolated(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::{Style, render_report};
+    use crate::output::diagnostic::{Style, render_report};
 
     #[test]
     fn a_panic_becomes_an_error_finding_on_its_file() {

@@ -4,23 +4,20 @@
 //! safe either way, since only a complete one is ever renamed into place.) A second Ctrl-C
 //! exits at once.
 
-use crate::Sink;
 use crate::finding::FileReport;
-use crate::summary::Summary;
+use crate::run::Sink;
+use crate::run::summary::Summary;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-/// The exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
-pub const EXIT_INTERRUPTED: i32 = 130;
 
 /// Handles Ctrl-C from now on. Returns false when a handler cannot be installed (then Ctrl-C
 /// keeps its default effect).
 pub fn install() -> bool {
     ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            std::process::exit(EXIT_INTERRUPTED);
+            std::process::exit(crate::exit_code::INTERRUPTED);
         }
     })
     .is_ok()

@@ -2,8 +2,9 @@
 //! [`Tee`] with standard output during it, renamed into place after it.
 
 use super::atomic::AtomicFile;
-use super::{Context, Format, OutputSpec, Tee, interrupt, progress::Progress, sink};
-use crate::Sink;
+use super::interrupt;
+use crate::output::{Context, Format, OutputSpec, Tee, progress::Progress, sink};
+use crate::run::Sink;
 use std::io::Write;
 use std::path::PathBuf;
 

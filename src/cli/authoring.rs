@@ -1,23 +1,11 @@
 //! The rule authors' commands: `tally test`, `tally explain`, `tally rules`.
 
-use crate::cli::{EXIT_FINDINGS, EXIT_OK, EXIT_TROUBLE, load_pack};
-use crate::render::Style;
-use crate::{rule_info, rule_test};
+use super::load_pack;
+use crate::authoring::{rule_info, rule_test};
+use crate::exit_code;
+use crate::output::diagnostic::Style;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-
-/// The exit codes of `tally test`, for its `--help`.
-pub const TEST_EXIT_CODES: &str = "\
-Exit codes:
-  0  every case passes
-  1  a case fails (or, with --require-coverage, a rule never fires or never stays quiet)
-  2  tally cannot run: a rule file, pack.toml or fixture with errors, a path that is not a folder";
-
-/// The exit codes of `tally explain` and `tally rules`, for their `--help`.
-pub const RULES_EXIT_CODES: &str = "\
-Exit codes:
-  0  done
-  2  a rule file or pack.toml with errors, or (explain) no rule with that id";
 
 /// Arguments of `tally test`.
 #[derive(Debug, clap::Args)]
@@ -78,7 +66,7 @@ fn style() -> Style {
 
 /// `tally test`: exit 0 when every case passes, 1 when one fails, 2 when one cannot run.
 pub fn test(args: TestArgs) -> i32 {
-    let mut code = EXIT_OK;
+    let mut code = exit_code::OK;
     let json = args.format == TestFormat::Json;
     // With `--format json`, the packs' results, printed as one document at the end; a pack
     // that cannot run is listed with why (its errors go to standard error, as in human output).
@@ -88,13 +76,13 @@ pub fn test(args: TestArgs) -> i32 {
         if !path.is_dir() {
             eprintln!("error: {}: not a folder of rules", path.display());
             packs.push(cannot_run(path, "not a folder of rules"));
-            code = EXIT_TROUBLE;
+            code = exit_code::TROUBLE;
             continue;
         }
         let Some(pack) = load_pack(std::slice::from_ref(path), style()) else {
             let why = "the rules or pack.toml have errors (see standard error)";
             packs.push(cannot_run(path, why));
-            code = EXIT_TROUBLE;
+            code = exit_code::TROUBLE;
             continue;
         };
         let run = rule_test::run(path, &pack, args.filter.as_deref(), Style::plain(100));
@@ -105,13 +93,11 @@ pub fn test(args: TestArgs) -> i32 {
         }
         let failed = run.failed() > 0;
         let gaps = !run.never_fired().is_empty() || !run.never_quiet().is_empty();
-        let this = if !run.broken.is_empty() {
-            EXIT_TROUBLE
-        } else if failed || (args.require_coverage && gaps) {
-            EXIT_FINDINGS
-        } else {
-            EXIT_OK
-        };
+        let this = exit_code::test_pack(
+            !run.broken.is_empty(),
+            failed,
+            args.require_coverage && gaps,
+        );
         code = code.max(this);
     }
     if json {
@@ -123,12 +109,12 @@ pub fn test(args: TestArgs) -> i32 {
 /// `tally explain ID`: exit 0, or 2 for an unknown id.
 pub fn explain(args: ExplainArgs) -> i32 {
     let Some(pack) = load_pack(&args.rules, style()) else {
-        return EXIT_TROUBLE;
+        return exit_code::TROUBLE;
     };
     match rule_info::explain(&pack, &args.id) {
         Some(text) => {
             print!("{text}");
-            EXIT_OK
+            exit_code::OK
         }
         None => {
             eprintln!(
@@ -136,7 +122,7 @@ pub fn explain(args: ExplainArgs) -> i32 {
                 args.id,
                 pack.names.join(" → ")
             );
-            EXIT_TROUBLE
+            exit_code::TROUBLE
         }
     }
 }
@@ -144,8 +130,8 @@ pub fn explain(args: ExplainArgs) -> i32 {
 /// `tally rules`: the effective rule set.
 pub fn rules(args: RulesArgs) -> i32 {
     let Some(pack) = load_pack(&args.rules, style()) else {
-        return EXIT_TROUBLE;
+        return exit_code::TROUBLE;
     };
     print!("{}", rule_info::list(&pack, args.year));
-    EXIT_OK
+    exit_code::OK
 }

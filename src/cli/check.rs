@@ -1,0 +1,256 @@
+//! `tally check`: datasets in, reports out.
+
+use super::load_rules;
+use crate::dataset::discover::{Discovered, discover};
+use crate::dataset::yaml::Limits;
+use crate::exit_code;
+use crate::finding::FileReport;
+use crate::output::diagnostic::{self, Style};
+use crate::output::explanation_stubs;
+use crate::output::files::{interrupt, report_files::ReportFiles};
+use crate::output::{self, Format, OutputSpec};
+use crate::rules::ruleset::RuleSet;
+use crate::run::check::CheckOptions;
+use crate::run::summary::Summary;
+use crate::run::{MAX_JOBS, run_check};
+use crate::severity::Severity;
+use clap::ValueEnum;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The highest `--max-depth`: a dataset tree is dropped and copied recursively, and ten
+/// thousand levels would overflow a worker thread's stack.
+const MAX_DEPTH: u64 = 1000;
+
+#[derive(Debug, clap::Args)]
+pub(super) struct CheckArgs {
+    /// Dataset files or folders (*.yaml, *.yml, searched recursively).
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Rule files (*.tally) or folders of them; repeatable. Default: the built-in pack.
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Also write FORMAT to the file PATH (replaced only once complete); repeatable.
+    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = output::parse_output_spec)]
+    outputs: Vec<OutputSpec>,
+    /// After human or concise output, a table per dataset: department, year, counts.
+    #[arg(long)]
+    summary: bool,
+    /// After human or concise output, the findings per rule, most frequent first.
+    #[arg(long)]
+    statistics: bool,
+    /// Exit with 1 when there is a finding at or above this severity.
+    #[arg(long, value_enum, default_value_t = Level::Error)]
+    fail_on: Level,
+    /// The prior-year dataset, for cross-year rules (default: each dataset's `meta.prior`).
+    #[arg(long, value_name = "PATH")]
+    prior: Option<PathBuf>,
+    /// Largest dataset file read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_size)]
+    max_file_size: u64,
+    /// Deepest nesting of lists and mappings in a dataset (at most 1000).
+    #[arg(long, value_name = "LEVELS", default_value_t = Limits::default().max_depth,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_DEPTH))]
+    max_depth: usize,
+    /// Longest time the rules may run on one file, in seconds (0: no limit); a file that takes
+    /// longer is reported with a `timeout` error, and the other files go on.
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = parse_timeout)]
+    timeout: TimeLimit,
+    /// When to use colours in human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Width of human output (default: the terminal's, or 100).
+    #[arg(long, value_name = "COLUMNS")]
+    width: Option<usize>,
+    /// Files checked at once, each on its own thread (default: one per core; 1 to 1024).
+    #[arg(short = 'j', long, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_JOBS as u64))]
+    jobs: Option<usize>,
+    /// Print, instead of diagnostics, a ready-to-paste explanation (说明) stub for each open hint.
+    #[arg(long)]
+    explain_stubs: bool,
+}
+
+/// A `--timeout` (`None`: no limit).
+#[derive(Clone, Copy, Debug)]
+struct TimeLimit(Option<Duration>);
+
+/// `--timeout`: seconds, whole or not; 0 is no limit.
+fn parse_timeout(text: &str) -> Result<TimeLimit, String> {
+    let secs: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if secs == 0.0 {
+        return Ok(TimeLimit(None));
+    }
+    Duration::try_from_secs_f64(secs)
+        .map(|d| TimeLimit(Some(d)))
+        .map_err(|_| format!("`{text}` is not a time limit (seconds ≥ 0, or 0 for none)"))
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Level {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<Level> for Severity {
+    fn from(l: Level) -> Severity {
+        match l {
+            Level::Error => Severity::Error,
+            Level::Warning => Severity::Warning,
+            Level::Info => Severity::Info,
+        }
+    }
+}
+
+pub(super) fn check(args: CheckArgs) -> i32 {
+    let stdout_tty = std::io::stdout().is_terminal();
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let width = args.width.unwrap_or_else(|| {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(100)
+    });
+    let style = Style { width, color };
+    let err_style = Style {
+        color: color && std::io::stderr().is_terminal(),
+        ..style
+    };
+    let Some(rules) = load_rules(&args.rules, err_style) else {
+        return exit_code::TROUBLE;
+    };
+    let found = discover(&args.paths);
+    for path in &found.missing {
+        eprintln!("error: {}: no such file or folder", path.display());
+    }
+    for path in &found.empty {
+        eprintln!(
+            "error: {}: no dataset files (*.yaml, *.yml) in this folder",
+            path.display()
+        );
+    }
+    let options = CheckOptions {
+        limits: Limits {
+            max_file_size: args.max_file_size,
+            max_depth: args.max_depth.max(1),
+        },
+        prior: args.prior.clone(),
+        time_limit: args.timeout.0,
+        ..Default::default()
+    };
+    if let Some(prior) = &options.prior
+        && !prior.exists()
+    {
+        eprintln!("error: --prior {}: no such file", prior.display());
+        return exit_code::TROUBLE;
+    }
+    if args.explain_stubs {
+        return explain_stubs(&found, &rules, &options, args.fail_on.into(), args.jobs);
+    }
+    let mut files = match ReportFiles::create(&args.outputs, &found.files) {
+        Ok(files) => files,
+        Err(why) => {
+            eprintln!("error: {why}");
+            return exit_code::TROUBLE;
+        }
+    };
+    let ctx = output::Context {
+        rules: &rules,
+        summary: args.summary,
+        statistics: args.statistics,
+        style: Style::plain(args.width.unwrap_or(100)),
+    };
+    let stdout = std::io::stdout();
+    // A terminal shows output as it comes (line-buffered, between progress bar redraws);
+    // anything else gets large writes.
+    let mut out: Box<dyn Write> = if stdout_tty {
+        Box::new(stdout.lock())
+    } else {
+        Box::new(std::io::BufWriter::new(stdout.lock()))
+    };
+    let human = move |r: &FileReport| diagnostic::render_report(r, style);
+    let prerender = args.format == Format::Human;
+    let count = found.files.len() + found.problems.len();
+    let mut sink = files.sink(args.format, &mut out, ctx, prerender, count);
+    let result = run_check(
+        &found.files,
+        &found.problems,
+        &rules,
+        &options,
+        prerender.then_some(&human as _),
+        args.jobs,
+        &mut *sink,
+    );
+    drop(sink);
+    let summary = match written(result, out.flush()) {
+        Ok(summary) => summary,
+        Err(code) => return code,
+    };
+    if let Err(why) = files.commit() {
+        eprintln!("error: {why}");
+        return exit_code::TROUBLE;
+    }
+    exit_code::check(&found, &summary, args.fail_on.into())
+}
+
+/// `tally check --explain-stubs`: the stubs instead of any other output.
+fn explain_stubs(
+    found: &Discovered,
+    rules: &RuleSet,
+    options: &CheckOptions,
+    fail_on: Severity,
+    jobs: Option<usize>,
+) -> i32 {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut sink = explanation_stubs::StubSink { out: &mut out };
+    let result = run_check(
+        &found.files,
+        &found.problems,
+        rules,
+        options,
+        Some(&explanation_stubs::render),
+        jobs,
+        &mut sink,
+    );
+    match written(result, out.flush()) {
+        Ok(summary) => exit_code::check(found, &summary, fail_on),
+        Err(code) => code,
+    }
+}
+
+/// The run's summary once its output is all written, or the exit code of the failure that
+/// stopped it (said on standard error, except a closed pipe, which the reader chose).
+fn written(result: std::io::Result<Summary>, flushed: std::io::Result<()>) -> Result<Summary, i32> {
+    match (result, flushed) {
+        (Ok(summary), Ok(())) => Ok(summary),
+        (Err(e), _) if interrupt::is_interruption(&e) => {
+            eprintln!("interrupted: no report file was written or changed");
+            Err(exit_code::INTERRUPTED)
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("error: cannot write the output: {e}");
+            }
+            Err(exit_code::TROUBLE)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Where each path slot (numbered by [`crate::rules::path_slots`]) led in the dataset being
+//! checked, and the indexes of its keyed loops: the evaluator's per-dataset memory.
+
+use crate::dataset::{Node, Segment};
+use crate::eval::index::{Index, Indexes};
+use crate::rules::keyed_loops::Inner;
+use crate::source::Span;
+
+/// Where each slot's path led in one dataset, and the lists indexed by key for keyed loops.
+#[derive(Default)]
+pub struct PathCache<'d> {
+    slots: Vec<Slot<'d>>,
+    indexes: Indexes<'d>,
+}
+
+/// What is known of one slot.
+#[derive(Clone, Copy, Default)]
+pub enum Slot<'d> {
+    /// Not followed yet in this dataset.
+    #[default]
+    Unknown,
+    /// The node it leads to, and the key that led there (where a missing child points).
+    Found(&'d Node, Option<Span>),
+    /// The path is missing; a finding about it points at `Span`.
+    Missing(Span),
+    /// Not one node or a missing key (a path through a list, a step into a scalar): the
+    /// general steps follow it at each use.
+    Steps,
+}
+
+impl<'d> PathCache<'d> {
+    /// What is known of `slot`.
+    pub fn get(&self, slot: u32) -> Slot<'d> {
+        self.slots
+            .get(slot as usize)
+            .copied()
+            .unwrap_or(Slot::Unknown)
+    }
+
+    /// Remembers what `slot` led to.
+    pub fn set(&mut self, slot: u32, value: Slot<'d>) {
+        let i = slot as usize;
+        if i >= self.slots.len() {
+            self.slots.resize(i + 1, Slot::Unknown);
+        }
+        self.slots[i] = value;
+    }
+
+    /// The index of the list whose items are `items` (or of the nest of lists under them,
+    /// along the `inner` loops) by the key numbered `key`, whose path in each item is
+    /// `segments`: made on first use, then kept for the dataset.
+    pub fn index(
+        &mut self,
+        items: &'d [Node],
+        key: u32,
+        inner: &[Inner<'_>],
+        segments: &[Segment],
+    ) -> &Index<'d> {
+        // A list's items stay where they are while the dataset lives; all empty lists share
+        // one (empty) index.
+        let at = (items.as_ptr() as usize, key);
+        self.indexes
+            .entry(at)
+            .or_insert_with(|| Index::build(items, inner, segments))
+    }
+}
