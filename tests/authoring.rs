@@ -2,7 +2,6 @@
 //! explanations (说明), over the small pack and datasets in `tests/fixtures/authoring/`.
 
 use std::path::Path;
-use std::process::Command;
 use tally::output::diagnostic::{Style, render_report};
 use tally::rules::ruleset::RuleSet;
 use tally::run::check::{CheckOptions, check_file};
@@ -15,11 +14,8 @@ fn tally(args: &[&str]) -> (i32, String, String) {
 }
 
 fn tally_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tally"))
+    let out = crate::runner::tally(dir)
         .args(args)
-        .current_dir(dir)
-        .env_remove("COLUMNS")
-        .env("NO_COLOR", "1")
         .output()
         .expect("the tally binary runs");
     (

@@ -6,7 +6,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 use wait_timeout::ChildExt;
 
@@ -68,11 +68,9 @@ impl Run {
 
     /// Runs tally in the temp dir with fixed width and no colour, under the deadline.
     fn tally(&self, args: &[&str]) -> Outcome {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+        let mut child = crate::runner::tally(self.dir.path())
             .args(args)
             .args(["--color", "never", "--width", "100"])
-            .current_dir(self.dir.path())
-            .env_remove("COLUMNS")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

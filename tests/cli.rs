@@ -1,7 +1,7 @@
 //! End-to-end: the real binary on fixture folders — exit codes, JSON, rendered diagnostics.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn tally(args: &[&str]) -> Output {
     tally_in(".", args)
@@ -9,11 +9,8 @@ fn tally(args: &[&str]) -> Output {
 
 /// Runs tally in a folder, so that paths in its output are short and stable.
 fn tally_in(dir: impl AsRef<Path>, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(dir)
+    crate::runner::tally(dir)
         .args(args)
-        .env_remove("COLUMNS")
-        .env("NO_COLOR", "1")
         .output()
         .expect("tally runs")
 }
@@ -549,8 +546,7 @@ fn reports_keep_file_order_across_batches_and_a_closed_reader_ends_the_run() {
 
     // A reader that takes a few bytes and goes away: the run stops with exit code 2, quietly
     // (a closed pipe is not worth a message), instead of checking on or waiting forever.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(&dir)
+    let mut child = crate::runner::tally(&dir)
         .args(["check", "d", "--rules", "r.tally", "--format", "jsonl"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -3,7 +3,7 @@
 //! `TALLY_REQUIRE_BROWSER=1` (set by `.ci/run`), which makes its absence a failure.
 //! With `TALLY_UPDATE_SCREENSHOT=1` the screenshot is saved as `docs/report-screenshot.png`.
 
-use crate::common::check;
+use super::common::check;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! Running the real binary on the output fixtures.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// The fixture rules and datasets, relative to the crate root (where tests run the binary, so
 /// that paths in the output are short and stable).
@@ -10,8 +10,7 @@ pub const DATA: &str = "tests/fixtures/output/data";
 
 /// `tally check DATA --rules RULES ARGS…`, run in the crate root.
 pub fn check(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    crate::runner::tally(env!("CARGO_MANIFEST_DIR"))
         .args(["check", DATA, "--rules", RULES])
         .args(args)
         .output()

@@ -1,6 +1,6 @@
 //! `--output FORMAT=PATH`: several reports from one run, written whole or not at all.
 
-use crate::common::{RULES, check, read, stdout};
+use super::common::{RULES, check, read, stdout};
 use std::process::Command;
 
 #[test]
@@ -66,9 +66,8 @@ fn a_failed_run_leaves_the_old_report_in_place() {
     std::fs::write(&report, "old report").unwrap();
     let bad_rules = dir.path().join("bad.tally");
     std::fs::write(&bad_rules, "rule X error \"m\" { a + = b }\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["check", crate::common::DATA, "--rules"])
+    let out = crate::runner::tally(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", super::common::DATA, "--rules"])
         .arg(&bad_rules)
         .arg("--output")
         .arg(format!("sarif={}", report.display()))
@@ -96,8 +95,7 @@ fn an_output_never_replaces_a_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("a.yaml");
     std::fs::write(&data, "meta:\n  year: 2020\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let out = crate::runner::tally(env!("CARGO_MANIFEST_DIR"))
         .arg("check")
         .arg(dir.path())
         .args(["--rules", RULES, "--output"])
@@ -163,7 +161,7 @@ fn ctrl_c_leaves_the_old_report_and_no_temporary_file() {
     std::fs::create_dir(&data).unwrap();
     let one = read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(crate::common::DATA)
+            .join(super::common::DATA)
             .join("a-office.yaml")
             .as_path(),
     );
@@ -175,8 +173,7 @@ fn ctrl_c_leaves_the_old_report_and_no_temporary_file() {
     std::fs::create_dir(&out_dir).unwrap();
     let report = out_dir.join("r.sarif");
     std::fs::write(&report, "old report").unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let child = crate::runner::tally(env!("CARGO_MANIFEST_DIR"))
         .arg("check")
         .arg(&data)
         .args(["--rules", RULES, "--format", "jsonl", "--output"])
@@ -226,7 +223,7 @@ fn a_progress_bar_on_a_terminal() {
     let command = format!(
         "'{}' check '{}' --rules '{RULES}' --format json > /dev/null",
         env!("CARGO_BIN_EXE_tally"),
-        crate::common::DATA
+        super::common::DATA
     );
     let out = Command::new("script")
         .current_dir(env!("CARGO_MANIFEST_DIR"))

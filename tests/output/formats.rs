@@ -1,7 +1,7 @@
 //! Each format on standard output: snapshots of the text formats, structure of the machine
 //! formats checked by parsing them.
 
-use crate::common::{check, stdout};
+use super::common::{check, stdout};
 use serde_json::Value;
 
 #[test]
@@ -219,11 +219,10 @@ fn junit_has_a_suite_per_dataset_and_a_case_per_rule() {
 fn junit_skips_a_reference_dataset() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("prior.yaml"), "meta:\n  role: reference\n").unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let out = crate::runner::tally(env!("CARGO_MANIFEST_DIR"))
         .arg("check")
         .arg(dir.path())
-        .args(["--rules", crate::common::RULES, "--format", "junit"])
+        .args(["--rules", super::common::RULES, "--format", "junit"])
         .output()
         .unwrap();
     let text = stdout(&out);
@@ -247,11 +246,10 @@ fn junit_skips_a_reference_dataset() {
 fn machine_formats_stay_valid_with_no_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let run = |format: &str| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tally"))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+        let out = crate::runner::tally(env!("CARGO_MANIFEST_DIR"))
             .arg("check")
             .arg(dir.path())
-            .args(["--rules", crate::common::RULES, "--format", format])
+            .args(["--rules", super::common::RULES, "--format", format])
             .output()
             .unwrap();
         // A folder with no dataset is reported (exit 2); the document must still be whole.
@@ -285,13 +283,12 @@ fn machine_formats_stay_valid_with_no_dataset() {
 fn summaries_leave_out_reference_datasets() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("prior.yaml"), "meta:\n  role: reference\n").unwrap();
-    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::common::DATA);
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(super::common::DATA);
     std::fs::copy(data.join("b-finance.yaml"), dir.path().join("b.yaml")).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let out = crate::runner::tally(env!("CARGO_MANIFEST_DIR"))
         .arg("check")
         .arg(dir.path())
-        .args(["--rules", crate::common::RULES, "--format", "json"])
+        .args(["--rules", super::common::RULES, "--format", "json"])
         .output()
         .unwrap();
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -1,0 +1,15 @@
+//! tally's integration tests: one test crate (one binary to build and link), a module per
+//! feature, each running the real binary through [`runner::tally`] or the library directly.
+//!
+//! Snapshots live beside each module in `snapshots/` (`bad_input`'s in `bad-input/snapshots/`);
+//! fixtures in `fixtures/`, `bad-input/` and `fuzz-regressions/`.
+
+mod authoring;
+mod bad_input;
+mod cli;
+mod fuzz_regressions;
+mod keyed_loops;
+mod language;
+mod output;
+mod rounding_properties;
+mod runner;
