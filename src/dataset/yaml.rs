@@ -2,7 +2,7 @@
 //!
 //! saphyr's own recursive loader overflows the stack on deeply nested input, so tally drives
 //! `saphyr_parser` itself with an explicit stack and a depth limit. saphyr counts positions in
-//! characters; diagnostics want byte offsets, which [`CharToByte`] converts.
+//! characters; diagnostics want byte offsets, which `CharToByte` converts.
 
 use crate::dataset::file_error::FileError;
 use crate::dataset::{Entry, Node, NodeKind, Text, plain_scalar};

@@ -3,7 +3,7 @@
 //! A rule may loop over a table inside a loop over another (a row-by-row comparison that is
 //! not a lookup by key, see [`crate::rules::keyed_loops`]), and a hostile or broken dataset may hold
 //! hundreds of thousands of rows there: quadratic work that would hold up a bureau's batch for
-//! hours. The evaluator counts its steps and looks at the clock every [`POLL`] steps; once the
+//! hours. The evaluator counts its steps and looks at the clock every `POLL` steps; once the
 //! limit has passed, the file's check stops, its findings so far are kept, and a `timeout`
 //! finding says which rule was stopped and how many were not run. The other files go on.
 
@@ -39,7 +39,7 @@ impl Deadline {
     }
 
     /// Counts one step of evaluation; true once the deadline has passed. The clock is read
-    /// at the first step and then every [`POLL`] steps.
+    /// at the first step and then every `POLL` steps.
     #[inline]
     pub fn step(&mut self) -> bool {
         if let Some(at) = self.at

@@ -153,7 +153,7 @@ pub fn run_check(
     Ok(summary)
 }
 
-/// Splits `files` into batches of at most [`BATCH`] files and about [`BATCH_BYTES`] bytes.
+/// Splits `files` into batches of at most `BATCH` files and about `BATCH_BYTES` bytes.
 pub fn batches(files: &[PathBuf]) -> impl Iterator<Item = &[PathBuf]> {
     let mut rest = files;
     std::iter::from_fn(move || {
