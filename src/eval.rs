@@ -278,8 +278,8 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     var,
                     list,
                     body,
-                    lookup,
-                } => self.for_each(var, list, body, *lookup),
+                    id,
+                } => self.for_each(var, list, body, self.cache.keyed_loop(*id)),
                 Stmt::When { cond, body } => match self.condition(cond) {
                     Ok(true) => self.block(body),
                     Ok(false) => {}

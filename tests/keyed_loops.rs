@@ -193,10 +193,12 @@ fn findings(rules: &RuleSet, data: &str) -> Vec<String> {
 }
 
 /// True when some loop of the rule runs as a lookup.
-fn has_keyed_loop(stmts: &[Stmt]) -> bool {
+fn has_keyed_loop(set: &RuleSet, stmts: &[Stmt]) -> bool {
     stmts.iter().any(|s| match s {
-        Stmt::For { lookup, body, .. } => lookup.is_some() || has_keyed_loop(body),
-        Stmt::When { body, .. } => has_keyed_loop(body),
+        Stmt::For { id, body, .. } => {
+            set.keyed_loops.get(*id).is_some() || has_keyed_loop(set, body)
+        }
+        Stmt::When { body, .. } => has_keyed_loop(set, body),
         _ => false,
     })
 }
@@ -205,11 +207,17 @@ fn has_keyed_loop(stmts: &[Stmt]) -> bool {
 fn the_keyed_rules_are_keyed_and_the_others_not() {
     for body in BODIES {
         assert!(
-            has_keyed_loop(&rules(&rule(body, true)).rules[0].body),
+            {
+                let set = rules(&rule(body, true));
+                has_keyed_loop(&set, &set.rules[0].body)
+            },
             "{body}"
         );
         assert!(
-            !has_keyed_loop(&rules(&rule(body, false)).rules[0].body),
+            {
+                let set = rules(&rule(body, false));
+                !has_keyed_loop(&set, &set.rules[0].body)
+            },
             "{body}"
         );
     }

@@ -88,7 +88,7 @@ pub fn check(text: &str) {
         file: &dataset.file,
     };
     let mut report = FileReport::new(dataset.file.clone());
-    let mut cache = tally::eval::path_cache::PathCache::default();
+    let mut cache = tally::eval::path_cache::PathCache::new(&rules);
     let mut deadline = tally::eval::deadline::Deadline::after(None);
     for rule in &rules.rules {
         report.findings.extend(run_rule(

@@ -290,6 +290,7 @@ fn run_case(
     let report = check_loaded(
         &case.data,
         case.prior.as_ref(),
+        &pack.rules,
         rules.iter().copied(),
         FileReport::new(file.clone()),
     );

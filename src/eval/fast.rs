@@ -540,7 +540,7 @@ mod tests {
             root: &data.root,
             file: &data.file,
         };
-        let mut cache = PathCache::default();
+        let mut cache = PathCache::new(set);
         let mut deadline = Deadline::after(None);
         let found: Vec<_> = set
             .rules

@@ -1,16 +1,24 @@
 //! Where each path slot (numbered by [`crate::rules::path_slots`]) led in the dataset being
-//! checked, and the indexes of its keyed loops: the evaluator's per-dataset memory.
+//! checked, and the indexes of its keyed loops: the evaluator's per-dataset memory. It also
+//! carries the rule set's plans of those loops, so that the evaluator finds each loop's plan
+//! by its id rather than in the syntax tree.
 
 use crate::dataset::{Node, Segment};
 use crate::eval::index::{Index, Indexes};
-use crate::rules::keyed_loops::Inner;
+use crate::rules::ast::LoopId;
+use crate::rules::keyed_loops::{Inner, KeyedLoop, KeyedLoops};
+use crate::rules::ruleset::RuleSet;
 use crate::source::Span;
 
 /// Where each slot's path led in one dataset, and the lists indexed by key for keyed loops.
+///
+/// [`PathCache::default`] knows no loop plans, so every loop runs as written (as the
+/// general evaluator would); [`PathCache::new`] runs a rule set's keyed loops as lookups.
 #[derive(Default)]
 pub struct PathCache<'d> {
     slots: Vec<Slot<'d>>,
     indexes: Indexes<'d>,
+    keyed_loops: KeyedLoops,
 }
 
 /// What is known of one slot.
@@ -29,6 +37,19 @@ pub enum Slot<'d> {
 }
 
 impl<'d> PathCache<'d> {
+    /// An empty cache for one dataset checked against `rules`.
+    pub fn new(rules: &RuleSet) -> PathCache<'d> {
+        PathCache {
+            keyed_loops: rules.keyed_loops.clone(),
+            ..PathCache::default()
+        }
+    }
+
+    /// How the loop numbered `id` runs as a lookup, if it can.
+    pub fn keyed_loop(&self, id: LoopId) -> Option<KeyedLoop> {
+        self.keyed_loops.get(id)
+    }
+
     /// What is known of `slot`.
     pub fn get(&self, slot: u32) -> Slot<'d> {
         self.slots

@@ -1,13 +1,15 @@
 //! The syntax tree of rule files. Every node keeps its span in the rule file, so that every
 //! error and every finding can point at the exact place.
 
-use super::keyed_loops::KeyedLoop;
 pub use crate::dataset::{Segment, push_segment};
 use crate::number::CmpOp;
 use crate::severity::Severity;
 use crate::source::{SourceFile, Span};
 use rust_decimal::Decimal;
 use std::sync::Arc;
+
+/// A loop's number among the loops of its rule set, in the order they are written.
+pub type LoopId = u32;
 
 /// A rule: `rule ID SEVERITY "MESSAGE" [since Y] [until Y] { BODY }`.
 #[derive(Debug)]
@@ -69,8 +71,10 @@ pub enum Stmt {
         list: Expr,
         /// The loop body.
         body: Vec<Stmt>,
-        /// Set when the loop can run as a lookup by key (see [`super::keyed_loops`]).
-        lookup: Option<KeyedLoop>,
+        /// Its number among the rule set's loops, set when the rule set is built: the key of
+        /// the evaluator's plan for it, kept apart from the syntax in
+        /// [`KeyedLoops`](super::keyed_loops::KeyedLoops).
+        id: LoopId,
     },
     /// `when COND { … }`.
     When {

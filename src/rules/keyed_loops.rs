@@ -28,10 +28,11 @@
 //! positions at every level. A nest whose inner lists are not all lists (or empty) runs as
 //! written, so that its findings about them are the plain loops'.
 
-use super::ast::{Expr, ExprKind, Path, Rule, Scope, Stmt};
+use super::ast::{Expr, ExprKind, LoopId, Path, Rule, Scope, Stmt};
 use crate::dataset::Segment;
 use crate::number::CmpOp;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The most loops a nest run as one lookup may have.
 pub const MAX_NEST: usize = 4;
@@ -128,26 +129,48 @@ fn lone_equality(body: &[Stmt]) -> Option<(&Expr, &Expr, &[Stmt])> {
     Some((l, r, body))
 }
 
-/// Finds the loops of `rules` that can run as lookups and marks them. Needs the scopes that
-/// [`super::path_slots::assign`] works out.
-pub fn plan(rules: &mut [Rule]) {
-    let mut keys: Keys = HashMap::new();
-    for rule in rules {
-        plan_stmts(&mut rule.body, 0, &mut keys);
+/// The plan of every loop of a rule set, by [`LoopId`]: how it runs as a lookup, or `None`
+/// (a plain loop). A side table, so that the syntax tree holds no evaluation plans. Cheap to
+/// clone: the evaluator keeps one for each dataset it checks.
+#[derive(Debug, Clone, Default)]
+pub struct KeyedLoops(Arc<[Option<KeyedLoop>]>);
+
+impl KeyedLoops {
+    /// How the loop numbered `id` runs as a lookup, if it can.
+    pub fn get(&self, id: LoopId) -> Option<KeyedLoop> {
+        self.0.get(id as usize).copied().flatten()
     }
+}
+
+/// Numbers the loops of `rules` and finds those that can run as lookups. Needs the scopes
+/// that [`super::path_slots::assign`] works out.
+pub fn plan(rules: &mut [Rule]) -> KeyedLoops {
+    let mut keys: Keys = HashMap::new();
+    let mut plans = Vec::new();
+    for rule in rules {
+        plan_stmts(&mut rule.body, 0, &mut keys, &mut plans);
+    }
+    KeyedLoops(plans.into())
 }
 
 /// Key numbers, by the inner lists' paths and the item's key path.
 type Keys = HashMap<(Vec<Vec<Segment>>, Vec<Segment>), u32>;
 
-/// Marks the keyed loops among `stmts`, where `depth` variables are bound before them.
-fn plan_stmts(stmts: &mut [Stmt], mut depth: u32, keys: &mut Keys) {
+/// Numbers the loops among `stmts` (outer before inner, in order) and plans each, where
+/// `depth` variables are bound before them.
+fn plan_stmts(
+    stmts: &mut [Stmt],
+    mut depth: u32,
+    keys: &mut Keys,
+    plans: &mut Vec<Option<KeyedLoop>>,
+) {
     for stmt in stmts {
         match stmt {
             Stmt::Check(_) => {}
             Stmt::Let { .. } => depth += 1,
-            Stmt::For { body, lookup, .. } => {
-                *lookup = nest(body, depth, depth).map(|(lists, segments, item_left)| {
+            Stmt::For { body, id, .. } => {
+                *id = LoopId::try_from(plans.len()).unwrap_or(LoopId::MAX);
+                let plan = nest(body, depth, depth).map(|(lists, segments, item_left)| {
                     let next = u32::try_from(keys.len()).unwrap_or(u32::MAX);
                     let nested = u8::try_from(lists.len()).unwrap_or(u8::MAX);
                     KeyedLoop {
@@ -156,9 +179,10 @@ fn plan_stmts(stmts: &mut [Stmt], mut depth: u32, keys: &mut Keys) {
                         depth: nested,
                     }
                 });
-                plan_stmts(body, depth + 1, keys);
+                plans.push(plan);
+                plan_stmts(body, depth + 1, keys, plans);
             }
-            Stmt::When { body, .. } => plan_stmts(body, depth, keys),
+            Stmt::When { body, .. } => plan_stmts(body, depth, keys, plans),
         }
     }
 }
@@ -225,21 +249,22 @@ mod tests {
     use std::sync::Arc;
 
     fn loops(text: &str) -> Vec<Option<KeyedLoop>> {
-        fn walk(stmts: &[Stmt], out: &mut Vec<Option<KeyedLoop>>) {
+        // Each loop's plan, found by the id the loop carries, in the order they are written.
+        fn walk(set: &RuleSet, stmts: &[Stmt], out: &mut Vec<Option<KeyedLoop>>) {
             for stmt in stmts {
                 match stmt {
-                    Stmt::For { body, lookup, .. } => {
-                        out.push(*lookup);
-                        walk(body, out);
+                    Stmt::For { body, id, .. } => {
+                        out.push(set.keyed_loops.get(*id));
+                        walk(set, body, out);
                     }
-                    Stmt::When { body, .. } => walk(body, out),
+                    Stmt::When { body, .. } => walk(set, body, out),
                     _ => {}
                 }
             }
         }
         let set = RuleSet::from_files(vec![Arc::new(SourceFile::new("t.tally", text))]).unwrap();
         let mut out = Vec::new();
-        set.rules.iter().for_each(|r| walk(&r.body, &mut out));
+        set.rules.iter().for_each(|r| walk(&set, &r.body, &mut out));
         out
     }
 

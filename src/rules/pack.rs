@@ -232,7 +232,10 @@ fn manifest_error(
 /// the rules of its own layer and those below it.
 fn assemble(layers: Vec<Layer>) -> Result<Pack, LoadError> {
     let all: Vec<Arc<SourceFile>> = layers.iter().flat_map(|l| l.files.clone()).collect();
-    let mut rules = RuleSet::from_files(all)?.rules;
+    let RuleSet {
+        mut rules,
+        keyed_loops,
+    } = RuleSet::from_files(all)?;
     let mut pack = Pack::default();
     let mut active: Vec<Rule> = Vec::new();
     let mut errors = Vec::new();
@@ -255,7 +258,11 @@ fn assemble(layers: Vec<Layer>) -> Result<Pack, LoadError> {
         return Err(LoadError::Rules(errors));
     }
     pack.own.retain(|id| active.iter().any(|r| r.id == *id));
-    pack.rules = RuleSet { rules: active };
+    // The loops keep their numbers, so the whole set's plans serve the active rules.
+    pack.rules = RuleSet {
+        rules: active,
+        keyed_loops,
+    };
     Ok(pack)
 }
 

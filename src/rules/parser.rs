@@ -214,7 +214,7 @@ impl Lower {
                         var,
                         list,
                         body,
-                        lookup: None,
+                        id: 0,
                     });
                 }
                 G::when_stmt => {

@@ -2,6 +2,7 @@
 //! duplicate ids across files, variables used outside their scope.
 
 use super::ast::{Expr, MessagePart, Rule, Scope, Stmt};
+use super::keyed_loops::KeyedLoops;
 use super::walk::{visit_exprs, visit_paths};
 use crate::rules::parser::parse_file;
 use crate::rules::rule_error::RuleError;
@@ -22,6 +23,8 @@ pub const PRIOR: &str = "prior";
 pub struct RuleSet {
     /// The rules, in file order (files sorted by path).
     pub rules: Vec<Rule>,
+    /// How each of their loops runs, by [`LoopId`](super::ast::LoopId).
+    pub keyed_loops: KeyedLoops,
 }
 
 /// Why rules could not be loaded.
@@ -72,13 +75,13 @@ impl RuleSet {
         }
         errors.extend(duplicate_ids(&rules));
         super::path_slots::assign(&mut rules);
-        super::keyed_loops::plan(&mut rules);
+        let keyed_loops = super::keyed_loops::plan(&mut rules);
         for rule in &mut rules {
             errors.extend(check_scopes(rule));
             rule.uses_prior = reads_prior(rule);
         }
         if errors.is_empty() {
-            Ok(RuleSet { rules })
+            Ok(RuleSet { rules, keyed_loops })
         } else {
             errors.sort_by_key(|e| (e.file.name.clone(), e.span.start));
             Err(LoadError::Rules(errors))

@@ -119,7 +119,14 @@ pub fn check_dataset(
     }
     let prior = load_prior(dataset, path, options, &mut report);
     let deadline = Deadline::after(options.time_limit);
-    check_rules(dataset, prior.as_deref(), &rules.rules, report, deadline)
+    check_rules(
+        dataset,
+        prior.as_deref(),
+        rules,
+        &rules.rules,
+        report,
+        deadline,
+    )
 }
 
 /// True when a rule's years cover the fiscal year (every rule covers an unknown year).
@@ -129,20 +136,22 @@ pub fn applies_to_year(rule: &Rule, year: Option<i64>) -> bool {
 
 /// Runs `rules` on a dataset whose prior year (if any) is already loaded, then applies the
 /// dataset's explanations (说明) to the findings. `tally test` calls this with the rules a
-/// fixture exercises.
+/// fixture exercises, taken from `set` (whose plans their loops use).
 pub fn check_loaded<'r>(
     dataset: &Dataset,
     prior: Option<&Dataset>,
+    set: &RuleSet,
     rules: impl IntoIterator<Item = &'r Rule>,
     report: FileReport,
 ) -> FileReport {
-    check_rules(dataset, prior, rules, report, Deadline::after(None))
+    check_rules(dataset, prior, set, rules, report, Deadline::after(None))
 }
 
 /// [`check_loaded`], stopping once `deadline` has passed.
 fn check_rules<'r>(
     dataset: &Dataset,
     prior: Option<&Dataset>,
+    set: &RuleSet,
     rules: impl IntoIterator<Item = &'r Rule>,
     mut report: FileReport,
     mut deadline: Deadline,
@@ -169,7 +178,7 @@ fn check_rules<'r>(
         root: &p.root,
         file: &p.file,
     });
-    let mut cache = PathCache::default();
+    let mut cache = PathCache::new(set);
     for (i, rule) in rules.iter().enumerate() {
         if !applies_to_year(rule, year) {
             report.skipped_by_year += 1;
