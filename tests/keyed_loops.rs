@@ -1,5 +1,5 @@
-//! Loops that look items up by key (`src/rules/keyed_loops.rs`, `src/eval/index.rs`) give exactly the findings of the same
-//! loops run item by item.
+//! Loops that look items up by key (`src/rules/keyed_loops.rs`, `src/eval/index.rs`) give
+//! exactly the findings of the same loops run item by item.
 //!
 //! Each rule is written twice: once keyed (`when c.code = s.code { … }`, which the evaluator
 //! runs as a lookup) and once with a condition that means the same but is not a lone
