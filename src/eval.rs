@@ -16,6 +16,7 @@ use crate::ast::{
 };
 use crate::dataset::{Child, Node, NodeKind, find_entry};
 use crate::deadline::Deadline;
+use crate::evidence::{self, Evidence};
 use crate::finding::{Finding, RuleSite, ValueRef};
 use crate::lookup::KeyedLoop;
 use crate::number::{self, ArithError, CmpOp, Num, can_hold};
@@ -180,23 +181,6 @@ struct Origin<'r> {
     list: &'r Expr,
     visible: usize,
     index: usize,
-}
-
-/// The comparison that decided a check, for the help text.
-#[derive(Clone, Debug)]
-enum Evidence {
-    Numbers {
-        op: CmpOp,
-        left: Num,
-        right: Num,
-        tolerance: Option<(Tolerance, Decimal)>,
-    },
-    Texts {
-        op: CmpOp,
-        left: String,
-        right: String,
-    },
-    Condition,
 }
 
 struct Evaluator<'r, 'd> {
@@ -499,8 +483,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     return; // cannot happen: evaluation is deterministic
                 }
                 let message = self.message();
-                let help = trace.evidence.as_ref().map(describe_evidence);
-                self.push_finding(expr.span, message, None, trace.values, help);
+                self.push_finding(expr.span, message, None, trace.values, trace.evidence);
             }
             Err(_) => self.report_problem(expr),
         }
@@ -548,14 +531,15 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         message: String,
         primary: Option<Span>,
         mut values: Vec<ValueRef>,
-        evidence: Option<String>,
+        evidence: Option<Evidence>,
     ) {
         let mut seen = std::collections::HashSet::new();
         values.retain(|v| seen.insert((v.prior.is_some(), v.span)));
         let primary = primary.or_else(|| values.iter().find(|v| v.prior.is_none()).map(|v| v.span));
-        let help = match (evidence, &self.rule.help) {
+        // The one place the evidence becomes prose.
+        let help = match (&evidence, &self.rule.help) {
             (Some(e), Some(h)) => Some(format!("{e}\n{h}")),
-            (Some(e), None) => Some(e),
+            (Some(e), None) => Some(e.to_string()),
             (None, Some(h)) => Some(h.clone()),
             (None, None) => None,
         };
@@ -567,6 +551,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             values,
             notes: Vec::new(),
             help,
+            evidence,
             rule_site: Some(RuleSite {
                 file: self.rule.file.clone(),
                 span: site,
@@ -697,15 +682,18 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         }
         let left = self.num(lv)?;
         let right = self.num(rv)?;
-        let tolerance = tol.map(|t| (t, tolerance_amount(t, left, right)));
-        let amount = tolerance.map_or(Decimal::ZERO, |(_, a)| a);
+        let amount = tol.map_or(Decimal::ZERO, |t| tolerance_amount(t, left, right));
         if let Some(t) = &mut self.trace {
-            t.evidence = Some(Evidence::Numbers {
-                op,
-                left,
-                right,
-                tolerance,
+            let tolerance = tol.map(|t| evidence::Tolerance {
+                within: match t {
+                    Tolerance::Absolute(a) | Tolerance::Relative(a) => a,
+                },
+                percent: matches!(t, Tolerance::Relative(_)),
+                amount,
             });
+            t.evidence = Some(Evidence::Numbers(evidence::Numbers::new(
+                op, left, right, tolerance,
+            )));
         }
         let strict = self.guard && matches!(op, CmpOp::Lt | CmpOp::Gt | CmpOp::Ne);
         Ok(if strict {
@@ -1241,69 +1229,5 @@ fn tolerance_amount(t: Tolerance, left: Num, right: Num) -> Decimal {
                 .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED))
                 .unwrap_or(Decimal::MAX)
         }
-    }
-}
-
-/// "left 1617.42, right 1612.36, difference 5.06 (beyond rounding ±0.01)".
-fn describe_evidence(e: &Evidence) -> String {
-    match e {
-        Evidence::Numbers {
-            op,
-            left,
-            right,
-            tolerance,
-        } => {
-            let side = |n: &Num| {
-                let v = number::display(n.value);
-                match (n.lo, n.hi) {
-                    (Some(lo), Some(hi)) if n.value.scale() > 4 && lo != hi => format!(
-                        "{v} (from rounded figures: {} … {})",
-                        number::display(lo),
-                        number::display(hi)
-                    ),
-                    _ => v,
-                }
-            };
-            let diff = left
-                .value
-                .checked_sub(right.value)
-                .map_or("?".to_string(), number::display);
-            let rounding = match (left.half_width(), right.half_width()) {
-                (Some(a), Some(b)) => {
-                    let w = a + b;
-                    if w.is_zero() {
-                        "both sides exact".to_string()
-                    } else {
-                        format!("rounding ±{}", number::display(w.normalize()))
-                    }
-                }
-                _ => "rounding unbounded".to_string(),
-            };
-            let allowance = match tolerance {
-                Some((Tolerance::Absolute(a), _)) => format!("tolerance ±{a} plus {rounding}"),
-                Some((Tolerance::Relative(p), a)) => {
-                    format!("tolerance {p}% (±{}) plus {rounding}", number::display(*a))
-                }
-                None => rounding,
-            };
-            let sides = format!("left {}, right {}", side(left), side(right));
-            match op {
-                CmpOp::Eq => format!("{sides}, difference {diff} (beyond {allowance})"),
-                CmpOp::Ne => format!("{sides}: equal, but the rule wants them to differ"),
-                _ => format!(
-                    "{sides}, difference {diff} (beyond {allowance}); the rule wants left {} right",
-                    op.symbol()
-                ),
-            }
-        }
-        Evidence::Texts { op, left, right } => {
-            let wants = if *op == CmpOp::Eq {
-                "the same text"
-            } else {
-                "different texts"
-            };
-            format!("left \"{left}\", right \"{right}\"; the rule wants {wants}")
-        }
-        Evidence::Condition => "the condition does not hold".to_string(),
     }
 }

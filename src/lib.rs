@@ -33,6 +33,7 @@ pub mod dataset;
 pub mod deadline;
 pub mod discover;
 pub mod eval;
+pub mod evidence;
 pub mod explanation_stubs;
 pub mod explanations;
 pub mod figure;
