@@ -1231,3 +1231,6 @@ fn tolerance_amount(t: Tolerance, left: Num, right: Num) -> Decimal {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
