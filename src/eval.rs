@@ -50,7 +50,31 @@ pub fn run_rule<'d>(
     cache: &mut PathCache<'d>,
     deadline: &mut Deadline,
 ) -> Vec<Finding> {
-    run(rule, data, prior, cache, deadline, true)
+    let fast = FAST_PATH.with(std::cell::Cell::get);
+    run(rule, data, prior, cache, deadline, fast)
+}
+
+thread_local! {
+    /// Whether [`run_rule`] tries the fast path on this thread: always, except where a test or
+    /// a fuzz target turns it off to compare the two ways (see [`with_fast_path`]). A switch
+    /// per thread, not an option passed down, so that `tally test`'s runner and the mutation
+    /// cases run unchanged, and tests running in parallel do not see each other's setting.
+    static FAST_PATH: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Runs `f` with the fast path on or off for every rule run on this thread (the setting is
+/// restored afterwards, even if `f` panics): for the tests and fuzz targets that check that
+/// the fast path finds exactly what the general evaluator finds.
+#[doc(hidden)]
+pub fn with_fast_path<T>(on: bool, f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            FAST_PATH.with(|fast| fast.set(self.0));
+        }
+    }
+    let _restore = Restore(FAST_PATH.with(|fast| fast.replace(on)));
+    f()
 }
 
 /// [`run_rule`], with or without the fast path of checks and conditions (see [`fast`]).

@@ -307,3 +307,16 @@ fn a_loop_over_a_missing_list_is_a_finding_and_over_an_empty_value_is_none() {
     assert_eq!(found.len(), 1);
     assert!(found[0].message.contains("`rows`"), "{}", found[0].message);
 }
+
+#[test]
+fn the_fast_path_switch_applies_inside_and_is_restored_after() {
+    let now = || super::FAST_PATH.with(std::cell::Cell::get);
+    assert!(now());
+    assert!(!super::with_fast_path(false, now));
+    assert!(super::with_fast_path(false, || super::with_fast_path(
+        true, now
+    )));
+    assert!(now());
+    let _ = std::panic::catch_unwind(|| super::with_fast_path(false, || panic!("inside")));
+    assert!(now(), "restored after a panic");
+}
