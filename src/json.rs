@@ -78,23 +78,8 @@ pub struct JsonFinding<'a> {
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum JsonEvidence<'a> {
-    /// Two numbers compared.
-    Numbers {
-        /// The operator as written in rules (`=`, `!=`, `<`, `<=`, `>`, `>=`).
-        op: &'static str,
-        /// The left side.
-        left: JsonSide,
-        /// The right side.
-        right: JsonSide,
-        /// `left − right` of the values.
-        difference: Option<String>,
-        /// The rounding both sides allow together (sum of their half-widths).
-        rounding: Option<String>,
-        /// The rule's `within …`.
-        tolerance: Option<JsonTolerance>,
-        /// Tolerance plus rounding: the difference `=` allows.
-        allowed: Option<String>,
-    },
+    /// Two numbers compared (boxed: the other kinds are small).
+    Numbers(Box<JsonNumbers>),
     /// Two texts compared.
     Texts {
         /// `=` or `!=`.
@@ -106,6 +91,25 @@ pub enum JsonEvidence<'a> {
     },
     /// A check that is not a comparison was false.
     Condition,
+}
+
+/// Two numbers compared.
+#[derive(Serialize)]
+pub struct JsonNumbers {
+    /// The operator as written in rules (`=`, `!=`, `<`, `<=`, `>`, `>=`).
+    pub op: &'static str,
+    /// The left side.
+    pub left: JsonSide,
+    /// The right side.
+    pub right: JsonSide,
+    /// `left − right` of the values.
+    pub difference: Option<String>,
+    /// The rounding both sides allow together (sum of their half-widths).
+    pub rounding: Option<String>,
+    /// The rule's `within …`.
+    pub tolerance: Option<JsonTolerance>,
+    /// Tolerance plus rounding: the difference `=` allows.
+    pub allowed: Option<String>,
 }
 
 /// One side of a comparison of numbers: its value and the interval of exact amounts it may
@@ -151,7 +155,7 @@ fn side(n: &Num) -> JsonSide {
 /// The JSON view of a finding's evidence.
 pub fn evidence_json(e: &Evidence) -> JsonEvidence<'_> {
     match e {
-        Evidence::Numbers(n) => JsonEvidence::Numbers {
+        Evidence::Numbers(n) => JsonEvidence::Numbers(Box::new(JsonNumbers {
             op: n.op.symbol(),
             left: side(&n.left),
             right: side(&n.right),
@@ -162,7 +166,7 @@ pub fn evidence_json(e: &Evidence) -> JsonEvidence<'_> {
                 amount: t.amount.to_string(),
             }),
             allowed: decimal(n.allowed),
-        },
+        })),
         Evidence::Texts { op, left, right } => JsonEvidence::Texts {
             op: op.symbol(),
             left: JsonText { text: left },
