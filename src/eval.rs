@@ -13,6 +13,7 @@
 use crate::dataset::{Child, Node, NodeKind, find_entry};
 use crate::eval::deadline::Deadline;
 use crate::eval::path_cache::{PathCache, Slot};
+use crate::evidence::{self, Evidence};
 use crate::finding::{Finding, RuleSite, ValueRef};
 use crate::number::{self, ArithError, CmpOp, Num, can_hold};
 use crate::rules::ast::{
@@ -52,7 +53,31 @@ pub fn run_rule<'d>(
     cache: &mut PathCache<'d>,
     deadline: &mut Deadline,
 ) -> Vec<Finding> {
-    run(rule, data, prior, cache, deadline, true)
+    let fast = FAST_PATH.with(std::cell::Cell::get);
+    run(rule, data, prior, cache, deadline, fast)
+}
+
+thread_local! {
+    /// Whether [`run_rule`] tries the fast path on this thread: always, except where a test or
+    /// a fuzz target turns it off to compare the two ways (see [`with_fast_path`]). A switch
+    /// per thread, not an option passed down, so that `tally test`'s runner and the mutation
+    /// cases run unchanged, and tests running in parallel do not see each other's setting.
+    static FAST_PATH: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Runs `f` with the fast path on or off for every rule run on this thread (the setting is
+/// restored afterwards, even if `f` panics): for the tests and fuzz targets that check that
+/// the fast path finds exactly what the general evaluator finds.
+#[doc(hidden)]
+pub fn with_fast_path<T>(on: bool, f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            FAST_PATH.with(|fast| fast.set(self.0));
+        }
+    }
+    let _restore = Restore(FAST_PATH.with(|fast| fast.replace(on)));
+    f()
 }
 
 /// [`run_rule`], with or without the fast path of checks and conditions (see [`fast`]).
@@ -183,23 +208,6 @@ struct Origin<'r> {
     list: &'r Expr,
     visible: usize,
     index: usize,
-}
-
-/// The comparison that decided a check, for the help text.
-#[derive(Clone, Debug)]
-enum Evidence {
-    Numbers {
-        op: CmpOp,
-        left: Num,
-        right: Num,
-        tolerance: Option<(Tolerance, Decimal)>,
-    },
-    Texts {
-        op: CmpOp,
-        left: String,
-        right: String,
-    },
-    Condition,
 }
 
 struct Evaluator<'r, 'd> {
@@ -503,8 +511,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     return; // cannot happen: evaluation is deterministic
                 }
                 let message = self.message();
-                let help = trace.evidence.as_ref().map(describe_evidence);
-                self.push_finding(expr.span, message, None, trace.values, help);
+                self.push_finding(expr.span, message, None, trace.values, trace.evidence);
             }
             Err(_) => self.report_problem(expr),
         }
@@ -552,14 +559,15 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         message: String,
         primary: Option<Span>,
         mut values: Vec<ValueRef>,
-        evidence: Option<String>,
+        evidence: Option<Evidence>,
     ) {
         let mut seen = std::collections::HashSet::new();
         values.retain(|v| seen.insert((v.prior.is_some(), v.span)));
         let primary = primary.or_else(|| values.iter().find(|v| v.prior.is_none()).map(|v| v.span));
-        let help = match (evidence, &self.rule.help) {
+        // The one place the evidence becomes prose.
+        let help = match (&evidence, &self.rule.help) {
             (Some(e), Some(h)) => Some(format!("{e}\n{h}")),
-            (Some(e), None) => Some(e),
+            (Some(e), None) => Some(e.to_string()),
             (None, Some(h)) => Some(h.clone()),
             (None, None) => None,
         };
@@ -571,6 +579,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             values,
             notes: Vec::new(),
             help,
+            evidence,
             rule_site: Some(RuleSite {
                 file: self.rule.file.clone(),
                 span: site,
@@ -701,15 +710,18 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         }
         let left = self.num(lv)?;
         let right = self.num(rv)?;
-        let tolerance = tol.map(|t| (t, tolerance_amount(t, left, right)));
-        let amount = tolerance.map_or(Decimal::ZERO, |(_, a)| a);
+        let amount = tol.map_or(Decimal::ZERO, |t| tolerance_amount(t, left, right));
         if let Some(t) = &mut self.trace {
-            t.evidence = Some(Evidence::Numbers {
-                op,
-                left,
-                right,
-                tolerance,
+            let tolerance = tol.map(|t| evidence::Tolerance {
+                within: match t {
+                    Tolerance::Absolute(a) | Tolerance::Relative(a) => a,
+                },
+                percent: matches!(t, Tolerance::Relative(_)),
+                amount,
             });
+            t.evidence = Some(Evidence::Numbers(evidence::Numbers::new(
+                op, left, right, tolerance,
+            )));
         }
         let strict = self.guard && matches!(op, CmpOp::Lt | CmpOp::Gt | CmpOp::Ne);
         Ok(if strict {
@@ -1248,66 +1260,5 @@ fn tolerance_amount(t: Tolerance, left: Num, right: Num) -> Decimal {
     }
 }
 
-/// "left 1617.42, right 1612.36, difference 5.06 (beyond rounding ±0.01)".
-fn describe_evidence(e: &Evidence) -> String {
-    match e {
-        Evidence::Numbers {
-            op,
-            left,
-            right,
-            tolerance,
-        } => {
-            let side = |n: &Num| {
-                let v = number::display(n.value);
-                match (n.lo, n.hi) {
-                    (Some(lo), Some(hi)) if n.value.scale() > 4 && lo != hi => format!(
-                        "{v} (from rounded figures: {} … {})",
-                        number::display(lo),
-                        number::display(hi)
-                    ),
-                    _ => v,
-                }
-            };
-            let diff = left
-                .value
-                .checked_sub(right.value)
-                .map_or("?".to_string(), number::display);
-            let rounding = match (left.half_width(), right.half_width()) {
-                (Some(a), Some(b)) => {
-                    let w = a + b;
-                    if w.is_zero() {
-                        "both sides exact".to_string()
-                    } else {
-                        format!("rounding ±{}", number::display(w.normalize()))
-                    }
-                }
-                _ => "rounding unbounded".to_string(),
-            };
-            let allowance = match tolerance {
-                Some((Tolerance::Absolute(a), _)) => format!("tolerance ±{a} plus {rounding}"),
-                Some((Tolerance::Relative(p), a)) => {
-                    format!("tolerance {p}% (±{}) plus {rounding}", number::display(*a))
-                }
-                None => rounding,
-            };
-            let sides = format!("left {}, right {}", side(left), side(right));
-            match op {
-                CmpOp::Eq => format!("{sides}, difference {diff} (beyond {allowance})"),
-                CmpOp::Ne => format!("{sides}: equal, but the rule wants them to differ"),
-                _ => format!(
-                    "{sides}, difference {diff} (beyond {allowance}); the rule wants left {} right",
-                    op.symbol()
-                ),
-            }
-        }
-        Evidence::Texts { op, left, right } => {
-            let wants = if *op == CmpOp::Eq {
-                "the same text"
-            } else {
-                "different texts"
-            };
-            format!("left \"{left}\", right \"{right}\"; the rule wants {wants}")
-        }
-        Evidence::Condition => "the condition does not hold".to_string(),
-    }
-}
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,6 @@
 //! Findings: what a check reports about a dataset. Plain data; rendering lives in `render`.
 
+use crate::evidence::Evidence;
 use crate::severity::Severity;
 use crate::source::{SourceFile, Span};
 use std::sync::Arc;
@@ -19,8 +20,11 @@ pub struct Finding {
     pub values: Vec<ValueRef>,
     /// Other labelled places in the dataset.
     pub notes: Vec<(Span, String)>,
-    /// The computed sides and the tolerance, and the rule's help text.
+    /// The computed sides and the tolerance, and the rule's help text: [`Finding::evidence`]
+    /// rendered as a line of prose, then the rule's help.
     pub help: Option<String>,
+    /// For a failed check: the comparison that decided it, as data (JSON's `evidence`).
+    pub evidence: Option<Evidence>,
     /// Where the rule is defined.
     pub rule_site: Option<RuleSite>,
     /// Set when a department's explanation (说明) answers this hint; see `explanations`.

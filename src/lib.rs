@@ -54,6 +54,8 @@ mod cli;
 pub mod dataset;
 #[doc(hidden)]
 pub mod eval;
+#[doc(hidden)]
+pub mod evidence;
 mod exit_code;
 #[doc(hidden)]
 pub mod finding;

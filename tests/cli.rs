@@ -209,6 +209,84 @@ fn json_document_has_the_v1_shape_with_places_in_characters() {
 }
 
 #[test]
+fn json_findings_carry_the_evidence_of_the_failed_comparison() {
+    let rules = format!(
+        "{RULES}\nrule TXT info \"m\" {{ evaluation.indicators[0].name = \"目标制定\" }}\n\
+         rule TOL info \"m\" {{ expenditure.basic = expenditure.total within 1% }}\n"
+    );
+    let dir = fixture(&[("r.tally", &rules), ("bad.yaml", BAD)]);
+    let out = tally(&[
+        "check",
+        &p(&dir, "bad.yaml"),
+        "--rules",
+        &p(&dir, "r.tally"),
+        "--format",
+        "json",
+    ]);
+    let doc = json(&out);
+    let evidence: Vec<&serde_json::Value> = doc["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["evidence"])
+        .collect();
+    assert_eq!(
+        evidence[0],
+        &serde_json::json!({
+            "kind": "numbers", "op": "=",
+            "left": {"value": "1617.42", "min": "1617.410", "max": "1617.430"},
+            "right": {"value": "1612.36", "min": "1612.355", "max": "1612.365"},
+            "difference": "5.06", "rounding": "0.015", "tolerance": null, "allowed": "0.015",
+        })
+    );
+    assert_eq!(evidence[1]["op"], "<=");
+    assert_eq!(evidence[1]["left"]["value"], "3.5");
+    assert_eq!(
+        evidence[1]["right"],
+        serde_json::json!({"value": "3", "min": "3", "max": "3"})
+    );
+    assert_eq!(
+        evidence[2],
+        &serde_json::json!({"kind": "texts", "op": "=",
+                            "left": {"text": "预算完成"}, "right": {"text": "目标制定"}})
+    );
+    // 1% of the larger side, 1612.36: 16.1236.
+    assert_eq!(
+        evidence[3]["tolerance"],
+        serde_json::json!({"within": "1%", "amount": "16.1236"})
+    );
+    assert_eq!(evidence[3]["allowed"], "16.1336");
+}
+
+#[test]
+fn every_failed_comparison_in_the_examples_has_its_evidence_in_json_and_jsonl() {
+    let doc = json(&tally(&["check", "examples/", "--format", "json"]));
+    let findings: Vec<serde_json::Value> = per_file(&doc, <[serde_json::Value]>::to_vec)
+        .into_iter()
+        .flatten()
+        .collect();
+    assert!(!findings.is_empty());
+    for f in &findings {
+        let help = f["help"].as_str().unwrap_or("");
+        assert!(help.starts_with("left "), "{f}");
+        let e = &f["evidence"];
+        match e["kind"].as_str() {
+            Some("numbers") => assert!(e["difference"].is_string() && e["left"]["min"].is_string()),
+            Some("texts") => {
+                assert!(e["left"]["text"].is_string() && e["right"]["text"].is_string())
+            }
+            _ => panic!("no evidence of a comparison: {f}"),
+        }
+    }
+    let lines = stdout(&tally(&["check", "examples/", "--format", "jsonl"]));
+    let with_evidence = lines
+        .lines()
+        .filter(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["evidence"].is_object())
+        .count();
+    assert_eq!(with_evidence, findings.len());
+}
+
+#[test]
 fn a_file_that_is_not_yaml_is_a_finding_and_the_run_goes_on() {
     let dir = fixture(&[
         ("r.tally", RULES),

@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use tally::dataset::load::parse_dataset;
 use tally::dataset::yaml::Limits;
 use tally::dataset::{Node, NodeKind};
-use tally::eval::{Data, run_rule};
+use tally::eval::{Data, run_rule, with_fast_path};
 use tally::finding::FileReport;
 use tally::output::diagnostic::{Style, render_report, render_rule_errors};
 use tally::rules::ruleset::{LoadError, RuleSet};
@@ -71,7 +71,8 @@ pub fn dataset(text: &str) {
 /// file and a dataset. When both load, every rule runs, with the dataset as its own prior year
 /// (so `prior.…` runs too, without reading files that `meta.prior` names): once rule by rule,
 /// and once through `check_dataset` (years, reference datasets, explanations). The findings
-/// are rendered as text and as JSON.
+/// are rendered as text and as JSON. Both runs are made with the fast path on and again with
+/// it off, and must find exactly the same.
 pub fn check(text: &str) {
     let Some((rules, data)) = text.split_once('\0') else {
         return;
@@ -87,19 +88,25 @@ pub fn check(text: &str) {
         root: &dataset.root,
         file: &dataset.file,
     };
-    let mut report = FileReport::new(dataset.file.clone());
-    let mut cache = tally::eval::path_cache::PathCache::new(&rules);
-    let mut deadline = tally::eval::deadline::Deadline::after(None);
-    for rule in &rules.rules {
-        report.findings.extend(run_rule(
-            rule,
-            data_ref,
-            Some(data_ref),
-            &mut cache,
-            &mut deadline,
-        ));
-    }
+    let rule_by_rule = || {
+        let mut report = FileReport::new(dataset.file.clone());
+        let mut cache = tally::eval::path_cache::PathCache::new(&rules);
+        let mut deadline = tally::eval::deadline::Deadline::after(None);
+        for rule in &rules.rules {
+            report.findings.extend(run_rule(
+                rule,
+                data_ref,
+                Some(data_ref),
+                &mut cache,
+                &mut deadline,
+            ));
+        }
+        report
+    };
+    let report = rule_by_rule();
     assert_report(&report);
+    let general = with_fast_path(false, rule_by_rule);
+    assert_same(&report, &general);
     let prior = parse_dataset("prior.yaml".into(), data.to_string(), Limits::default())
         .expect("the same text loads twice");
     let options = CheckOptions {
@@ -108,8 +115,44 @@ pub fn check(text: &str) {
         prior_loaded: OnceLock::from(Ok(Arc::new(prior))),
         ..CheckOptions::default()
     };
-    let report = check_dataset(&dataset, Path::new("fuzz.yaml"), &rules, &options);
+    let whole = || check_dataset(&dataset, Path::new("fuzz.yaml"), &rules, &options);
+    let report = whole();
     assert_report(&report);
+    assert_same(&report, &with_fast_path(false, whole));
+}
+
+/// The fast path changed nothing: the same findings, in the same order, saying the same.
+fn assert_same(fast: &FileReport, general: &FileReport) {
+    let shown = |report: &FileReport| {
+        report
+            .findings
+            .iter()
+            .map(|f| {
+                let values: Vec<_> = f
+                    .values
+                    .iter()
+                    .map(|v| (&v.path, &v.text, v.span, v.prior.is_some()))
+                    .collect();
+                let site = f.rule_site.as_ref().map(|s| s.span);
+                format!(
+                    "{} {:?} {} {:?} {values:?} {:?} {:?} {:?} {site:?} {:?}",
+                    f.rule,
+                    f.severity,
+                    f.message,
+                    f.primary,
+                    f.notes,
+                    f.help,
+                    f.evidence,
+                    f.explained
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        shown(fast),
+        shown(general),
+        "the fast path changed the findings"
+    );
 }
 
 /// Every place of every finding lies in its file; the report renders, naming the file.

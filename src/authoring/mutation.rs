@@ -15,6 +15,7 @@
 use crate::authoring::patch;
 use crate::dataset::load::parse_dataset;
 use crate::dataset::yaml::Limits;
+use crate::finding::FileReport;
 use crate::rules::ruleset::RuleSet;
 use crate::run::check::{CheckOptions, check_dataset, declared_prior, with_prior};
 use serde::Deserialize;
@@ -64,6 +65,20 @@ pub struct Outcome {
 
 /// Runs every case of a mutation file against `rules`.
 pub fn run(file: &Path, text: &str, rules: &RuleSet) -> Result<Vec<Outcome>, String> {
+    let (spec, base_path, base, prior) = read(file, text)?;
+    Ok(spec
+        .cases
+        .iter()
+        .map(|case| run_case(case, &base_path, &base, prior.as_ref(), rules))
+        .collect())
+}
+
+/// A mutation file's cases, with its base dataset's path and text and the prior year's text
+/// and path (if the base names one).
+type Read = (MutationFile, PathBuf, String, Option<(String, PathBuf)>);
+
+/// Reads a mutation file and the datasets its cases patch.
+fn read(file: &Path, text: &str) -> Result<Read, String> {
     let spec: MutationFile =
         serde_json::from_value(yaml_to_json(text).map_err(|e| format!("{}: {e}", file.display()))?)
             .map_err(|e| format!("{}: {e}", file.display()))?;
@@ -79,11 +94,7 @@ pub fn run(file: &Path, text: &str, rules: &RuleSet) -> Result<Vec<Outcome>, Str
     .ok()
     .and_then(|d| declared_prior(&d, &base_path))
     .and_then(|p| Some((std::fs::read_to_string(&p).ok()?, p)));
-    Ok(spec
-        .cases
-        .iter()
-        .map(|case| run_case(case, &base_path, &base, prior.as_ref(), rules))
-        .collect())
+    Ok((spec, base_path, base, prior))
 }
 
 fn run_case(
@@ -132,6 +143,18 @@ fn check_case(
     prior: Option<&(String, PathBuf)>,
     rules: &RuleSet,
 ) -> Result<BTreeSet<String>, String> {
+    let report = check_patched(case, base_path, base, prior, rules)?;
+    Ok(report.findings.iter().map(|f| f.rule.clone()).collect())
+}
+
+/// Patches the dataset (and its prior year) and checks it.
+fn check_patched(
+    case: &Case,
+    base_path: &Path,
+    base: &str,
+    prior: Option<&(String, PathBuf)>,
+    rules: &RuleSet,
+) -> Result<FileReport, String> {
     let load = |name: &Path, text: String| {
         parse_dataset(name.display().to_string(), text, Limits::default())
             .map_err(|f| format!("the patched dataset does not load: {}", f.error.message))
@@ -142,8 +165,7 @@ fn check_case(
         let patched = load(path, patch::apply(text, patches(&case.set_prior))?)?;
         options = with_prior(options, path.clone(), patched);
     }
-    let report = check_dataset(&dataset, base_path, rules, &options);
-    Ok(report.findings.iter().map(|f| f.rule.clone()).collect())
+    Ok(check_dataset(&dataset, base_path, rules, &options))
 }
 
 fn patches(set: &BTreeMap<String, String>) -> impl Iterator<Item = (&str, &str)> {
@@ -175,5 +197,90 @@ fn to_json(node: &crate::dataset::Node, text: &str) -> serde_json::Value {
             .iter()
             .map(|e| (e.key.to_string(), to_json(&e.value, text)))
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authoring::fixture::{self, Loaded};
+    use crate::authoring::rule_test::fixture_files;
+    use crate::eval::with_fast_path;
+    use crate::run::check::check_loaded;
+
+    /// Everything a finding says, the files it points into by name.
+    fn shown(report: &FileReport) -> String {
+        let mut out = String::new();
+        for f in &report.findings {
+            let values: Vec<_> = f
+                .values
+                .iter()
+                .map(|v| (&v.path, &v.text, v.span, v.prior.as_ref().map(|p| &p.name)))
+                .collect();
+            out.push_str(&format!(
+                "{} {:?} {} {:?} {values:?} {:?} {:?} {:?} {:?} {:?}\n",
+                f.rule,
+                f.severity,
+                f.message,
+                f.primary,
+                f.notes,
+                f.help,
+                f.evidence,
+                f.rule_site.as_ref().map(|s| (&s.file.name, s.span)),
+                f.explained,
+            ));
+        }
+        out
+    }
+
+    /// `tally test rules/`'s cases, each checked with the fast path on and off: the findings
+    /// must be the same, to the last label and evidence.
+    #[test]
+    fn the_builtin_packs_fixtures_find_the_same_with_the_fast_path_on_and_off() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let pack =
+            crate::rules::pack::load(std::slice::from_ref(&root)).expect("the built-in pack");
+        let rules = &pack.rules;
+        let (mut cases, mut findings) = (0, 0);
+        for path in fixture_files(&root) {
+            let both = |check: &dyn Fn() -> FileReport, name: &str| {
+                let [on, off] = [true, false].map(|fast| with_fast_path(fast, || shown(&check())));
+                assert_eq!(on, off, "{}: {name}", path.display());
+                on.lines().count()
+            };
+            match fixture::load(&path).map_err(|(_, e)| e.message) {
+                Ok(Loaded::Mutations(text)) => {
+                    let (spec, base_path, base, prior) = read(&path, &text).expect("cases");
+                    for case in &spec.cases {
+                        let check = || {
+                            check_patched(case, &base_path, &base, prior.as_ref(), rules)
+                                .expect("the case loads")
+                        };
+                        findings += both(&check, &case.name);
+                        cases += 1;
+                    }
+                }
+                Ok(Loaded::Fragments(fixture, _)) => {
+                    for case in &fixture.cases {
+                        let check = || {
+                            let report = FileReport::new(fixture.file.clone());
+                            check_loaded(
+                                &case.data,
+                                case.prior.as_ref(),
+                                rules,
+                                &rules.rules,
+                                report,
+                            )
+                        };
+                        findings += both(&check, &case.name);
+                        cases += 1;
+                    }
+                }
+                Err(e) => panic!("{}: {e}", path.display()),
+            }
+        }
+        // The pack's 118 cases, each on the whole 2020 report, with the findings they cause.
+        assert!(cases >= 100, "only {cases} cases");
+        assert!(findings >= 500, "only {findings} findings");
     }
 }

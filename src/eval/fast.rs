@@ -977,7 +977,13 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig {
             cases: 2000,
-            failure_persistence: None,
+            // A failing case is saved beside this file's others, in
+            // proptest-regressions/eval/fast.txt (committed), and tried first on every run.
+            failure_persistence: Some(Box::new(
+                proptest::test_runner::FileFailurePersistence::SourceParallel(
+                    "proptest-regressions",
+                ),
+            )),
             ..ProptestConfig::default()
         })]
 

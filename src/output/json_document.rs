@@ -3,12 +3,29 @@
 //! ```json
 //! {"version": 1,
 //!  "files": [{"path": "…", "findings": [{"rule", "severity", "message", "line", "column",
-//!             "values": [{"path", "value", "line", "column"}]}]}],
+//!             "values": [{"path", "value", "line", "column"}], "help", "evidence"}]}],
 //!  "summary": {"files", "errors", "warnings", "infos", "explained", …}}
 //! ```
 //! Lines and columns are 1-based, columns in characters; `value` is the number's source text.
+//!
+//! A failed check's finding has `evidence`, the comparison that decided it (see
+//! [`crate::evidence`]), its numbers as decimal strings:
+//!
+//! ```json
+//! {"kind": "numbers", "op": "=",
+//!  "left": {"value": "25.65", "min": "25.645", "max": "25.655"},
+//!  "right": {"value": "25.15", "min": "25.145", "max": "25.155"},
+//!  "difference": "0.50", "rounding": "0.01", "tolerance": null, "allowed": "0.01"}
+//! {"kind": "texts", "op": "=", "left": {"text": "…"}, "right": {"text": "…"}}
+//! {"kind": "condition"}
+//! ```
+//! `tolerance` is `{"within": "0.5%", "amount": "8.0871"}` for a rule's `within 0.5%`
+//! (`within` as written, `amount` what it allows); `min`, `max`, `difference`, `rounding` and
+//! `allowed` are null where unbounded or beyond the decimal range.
 
+use crate::evidence::{self, Evidence};
 use crate::finding::{FileReport, Finding};
+use crate::number::Num;
 use crate::run::summary::Summary;
 use crate::severity::Severity;
 use serde::Serialize;
@@ -48,9 +65,115 @@ pub struct JsonFinding<'a> {
     /// Computed sides and help text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<&'a str>,
+    /// The comparison that decided a failed check, as data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<JsonEvidence<'a>>,
     /// Present when an explanation (说明) answers this finding.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explained: Option<JsonExplained<'a>>,
+}
+
+/// A finding's [`Evidence`]: `kind` tells which fields follow. Numbers are decimal strings,
+/// exact (not cut to four decimals as in the help text).
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum JsonEvidence<'a> {
+    /// Two numbers compared (boxed: the other kinds are small).
+    Numbers(Box<JsonNumbers>),
+    /// Two texts compared.
+    Texts {
+        /// `=` or `!=`.
+        op: &'static str,
+        /// The left text.
+        left: JsonText<'a>,
+        /// The right text.
+        right: JsonText<'a>,
+    },
+    /// A check that is not a comparison was false.
+    Condition,
+}
+
+/// Two numbers compared.
+#[derive(Serialize)]
+pub struct JsonNumbers {
+    /// The operator as written in rules (`=`, `!=`, `<`, `<=`, `>`, `>=`).
+    pub op: &'static str,
+    /// The left side.
+    pub left: JsonSide,
+    /// The right side.
+    pub right: JsonSide,
+    /// `left − right` of the values.
+    pub difference: Option<String>,
+    /// The rounding both sides allow together (sum of their half-widths).
+    pub rounding: Option<String>,
+    /// The rule's `within …`.
+    pub tolerance: Option<JsonTolerance>,
+    /// Tolerance plus rounding: the difference `=` allows.
+    pub allowed: Option<String>,
+}
+
+/// One side of a comparison of numbers: its value and the interval of exact amounts it may
+/// stand for (`min` = `max` = `value` when exact; null where unbounded).
+#[derive(Serialize)]
+pub struct JsonSide {
+    /// The value as printed, or computed from printed values.
+    pub value: String,
+    /// The lowest exact amount it may stand for.
+    pub min: Option<String>,
+    /// The highest.
+    pub max: Option<String>,
+}
+
+/// One side of a comparison of texts.
+#[derive(Serialize)]
+pub struct JsonText<'a> {
+    /// The text.
+    pub text: &'a str,
+}
+
+/// A rule's tolerance.
+#[derive(Serialize)]
+pub struct JsonTolerance {
+    /// As written: `0.01`, or `0.5%`.
+    pub within: String,
+    /// The amount it allows.
+    pub amount: String,
+}
+
+fn decimal(d: Option<rust_decimal::Decimal>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+fn side(n: &Num) -> JsonSide {
+    JsonSide {
+        value: n.value.to_string(),
+        min: decimal(n.lo),
+        max: decimal(n.hi),
+    }
+}
+
+/// The JSON view of a finding's evidence.
+pub fn evidence_json(e: &Evidence) -> JsonEvidence<'_> {
+    match e {
+        Evidence::Numbers(n) => JsonEvidence::Numbers(Box::new(JsonNumbers {
+            op: n.op.symbol(),
+            left: side(&n.left),
+            right: side(&n.right),
+            difference: decimal(n.difference),
+            rounding: decimal(n.rounding),
+            tolerance: n.tolerance.map(|t: evidence::Tolerance| JsonTolerance {
+                within: format!("{}{}", t.within, if t.percent { "%" } else { "" }),
+                amount: t.amount.to_string(),
+            }),
+            allowed: decimal(n.allowed),
+        })),
+        Evidence::Texts { op, left, right } => JsonEvidence::Texts {
+            op: op.symbol(),
+            left: JsonText { text: left },
+            right: JsonText { text: right },
+        },
+        Evidence::Condition => JsonEvidence::Condition,
+    }
 }
 
 /// The explanation that answers a finding.
@@ -117,6 +240,7 @@ fn finding_json<'a>(report: &'a FileReport, f: &'a Finding) -> JsonFinding<'a> {
             })
             .collect(),
         help: f.help.as_deref(),
+        evidence: f.evidence.as_ref().map(evidence_json),
         explained: f.explained.as_ref().map(|e| JsonExplained {
             reason: &e.reason,
             line: report.file.line_col(e.span.start).line,

@@ -96,6 +96,7 @@ pub fn file_finding(error: FileError) -> Finding {
         values: Vec::new(),
         notes: error.note.into_iter().collect(),
         help: None,
+        evidence: None,
         rule_site: None,
         explained: None,
     }

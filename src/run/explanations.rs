@@ -373,6 +373,7 @@ fn problem(code: &str, span: Span, message: String) -> Finding {
         values: Vec::new(),
         notes: Vec::new(),
         help: None,
+        evidence: None,
         rule_site: None,
         explained: None,
     }
