@@ -41,6 +41,7 @@ pub mod finding;
 pub mod fixture;
 pub mod isolate;
 pub mod json;
+pub mod layout;
 pub mod load;
 pub mod lookup;
 pub mod mutation;
