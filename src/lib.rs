@@ -28,6 +28,7 @@
 pub mod ast;
 pub mod check;
 pub mod cli;
+pub mod conform;
 pub mod control_chars;
 pub mod dataset;
 pub mod deadline;
