@@ -43,6 +43,7 @@ pub mod fixture;
 pub mod isolate;
 pub mod json;
 pub mod layout;
+pub mod layout_paths;
 pub mod load;
 pub mod lookup;
 pub mod mutation;
