@@ -36,18 +36,32 @@ pub fn load_dataset(path: &Path, limits: Limits) -> Result<Dataset, LoadFailure>
             let bytes = e.into_bytes();
             // Show the file up to the bad byte, so the place can be rendered.
             let shown = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-            let err = FileError::new(
-                "invalid-utf8",
+            let message = if looks_like_gb18030(&bytes) {
+                format!(
+                    "the file is not UTF-8 text: invalid byte 0x{:02X} at byte {valid}; it looks \
+                     like GBK/GB18030 (文件似为 GBK/GB18030 编码): save it as UTF-8 \
+                     (请另存为 UTF-8 编码)",
+                    bytes[valid]
+                )
+            } else {
                 format!(
                     "the file is not UTF-8 text: invalid byte 0x{:02X} at byte {valid}",
                     bytes[valid]
-                ),
-            )
-            .at(Span::new(valid, valid));
+                )
+            };
+            let err = FileError::new("invalid-utf8", message).at(Span::new(valid, valid));
             return Err(fail(shown, err));
         }
     };
     parse_dataset(name, text, limits)
+}
+
+/// Whether bytes that are not UTF-8 read as GB18030 (which includes GBK) without a single
+/// malformed sequence, and hold Chinese characters: the usual cause of a dataset that is not
+/// UTF-8, saved by a Chinese edition of Windows or Excel.
+pub fn looks_like_gb18030(bytes: &[u8]) -> bool {
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    !had_errors && text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
 /// The bytes as text, if they are UTF-8. (The benchmark's parse-only floor reads its files
@@ -286,6 +300,14 @@ mod tests {
         };
         let n = f.num();
         (n.lo.unwrap().to_string(), n.hi.unwrap().to_string())
+    }
+
+    #[test]
+    fn gbk_files_are_recognised() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("部门决算：本年收入合计 1612.36 万元");
+        assert!(looks_like_gb18030(&gbk));
+        assert!(!looks_like_gb18030(&[0xff, 0xfe, 0x00, 0x41]), "not GB18030");
+        assert!(!looks_like_gb18030(b"plain ascii"), "no Chinese");
     }
 
     #[test]
