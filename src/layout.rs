@@ -341,6 +341,100 @@ impl Layout {
     }
 }
 
+impl Layout {
+    /// The layout as a Markdown reference for rule authors and transcribers: one table per
+    /// top-level key, every path with its label, kind, unit and whether a full report must
+    /// state it. `LAYOUT.md` files are generated with this (`tally layout`), never written by
+    /// hand, so that the documentation cannot drift from what rules and datasets are checked
+    /// against.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        let title = self.name.as_deref().unwrap_or("pack");
+        out.push_str(&format!("# Dataset layout: {title}\n\n"));
+        out.push_str(
+            "Generated from the pack's `layout.yaml` by `tally layout`; do not edit by hand.\n\n\
+             Kinds: amount = 金额 in the dataset's `meta.unit` (may be printed `\"1,612.36\"`), \
+             percent = 百分比 (without `%`, or with it), count = 数量 (exact), number, text, \
+             code = 科目编码, word = 增减用语, year, any. `[]` marks a list; `required` what a full \
+             report must state (`meta.scope: partial` marks a dataset that holds only part of a \
+             report); `blank = 0` where an unstated figure of a stated table is zero.\n\n",
+        );
+        if !self.words.signs.is_empty() {
+            out.push_str("Direction words (`sign(word)`):\n\n");
+            for (sign, name) in [(1, "increase (+1)"), (-1, "decrease (−1)"), (0, "flat (0)")] {
+                out.push_str(&format!("- {name}: {}\n", self.words.of_sign(sign).join("、")));
+            }
+            out.push('\n');
+        }
+        if !self.anywhere.is_empty() {
+            let keys: Vec<String> = self
+                .anywhere
+                .iter()
+                .map(|(k, n)| format!("`{k}` ({})", n.label_or(k)))
+                .collect();
+            out.push_str(&format!("Allowed in every mapping: {}.\n\n", keys.join(", ")));
+        }
+        for (key, node) in &self.root.keys {
+            out.push_str(&format!("## `{key}` — {}\n\n", node.label_or(key)));
+            out.push_str("| Path | 中文 | Kind | Unit | Notes |\n|---|---|---|---|---|\n");
+            let mut rows = Vec::new();
+            rows_of(node, key.clone(), &mut rows);
+            for row in rows {
+                out.push_str(&row);
+                out.push('\n');
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn rows_of(node: &LayoutNode, path: String, out: &mut Vec<String>) {
+    let mut notes = Vec::new();
+    if let Some(y) = node.required {
+        notes.push(match (y.since, y.until) {
+            (Some(s), Some(u)) => format!("required {s}–{u}"),
+            (Some(s), None) => format!("required from {s}"),
+            (None, Some(u)) => format!("required until {u}"),
+            (None, None) => "required".to_string(),
+        });
+    }
+    if node.blank_zero && matches!(node.kind, Kind::Amount | Kind::Count) {
+        notes.push("blank = 0".into());
+    }
+    if let Some(k) = &node.row_key {
+        notes.push(format!("rows keyed by `{k}`"));
+    }
+    if !node.one_of.is_empty() {
+        notes.push(format!("one of {}", node.one_of.join(", ")));
+    }
+    if node.open {
+        notes.push("any keys".into());
+    }
+    let kind = match node.kind {
+        Kind::List => "list".to_string(),
+        k => k.name().to_string(),
+    };
+    out.push(format!(
+        "| `{path}` | {} | {kind} | {} | {} |",
+        node.label.as_deref().unwrap_or(""),
+        node.unit.as_deref().unwrap_or(""),
+        notes.join("; ")
+    ));
+    for (key, child) in &node.keys {
+        rows_of(child, format!("{path}.{key}"), out);
+    }
+    if let Some(items) = &node.items {
+        if items.kind == Kind::Map {
+            for (key, child) in &items.keys {
+                rows_of(child, format!("{path}[].{key}"), out);
+            }
+        } else {
+            rows_of(items, format!("{path}[]"), out);
+        }
+    }
+}
+
 /// " (did you mean `x`?)" naming the candidate closest to `wrong`, when one is close enough
 /// to be a likely typo; otherwise empty.
 pub fn did_you_mean<'a>(wrong: &str, candidates: impl Iterator<Item = &'a str>) -> String {
@@ -639,6 +733,21 @@ mod tests {
         assert_eq!(closest("sumary", keys.into_iter()), Some("summary"));
         assert_eq!(closest("incme", keys.into_iter()), Some("income"));
         assert_eq!(closest("zzz_nonexistent", keys.into_iter()), None);
+    }
+
+    #[test]
+    fn markdown_lists_every_path() {
+        let layout = parse(
+            "name: 测试\nwords: {increase: [增加]}\nkeys:\n  t:\n    label: 表\n    blank: zero\n    \
+             required: {since: 2016}\n    keys:\n      rows: {key: code, items: {keys: {code: code 编码, total: amount 合计}}}\n",
+        )
+        .unwrap();
+        let md = layout.to_markdown();
+        assert!(md.contains("# Dataset layout: 测试"));
+        assert!(md.contains("- increase (+1): 增加"));
+        assert!(md.contains("| `t` | 表 | map |  | required from 2016 |"), "{md}");
+        assert!(md.contains("| `t.rows` |  | list |  | rows keyed by `code` |"), "{md}");
+        assert!(md.contains("| `t.rows[].total` | 合计 | amount |  | blank = 0 |"), "{md}");
     }
 
     #[test]
