@@ -16,6 +16,8 @@ pub struct Figure {
     value: Decimal,
     decimals: u8,
     rounded_to: Option<u8>,
+    /// Cut after its printed decimals rather than rounded (`meta.precision: truncate`).
+    truncated: bool,
 }
 
 impl Figure {
@@ -25,6 +27,7 @@ impl Figure {
             value,
             decimals: decimals.min(usize::from(u8::MAX)) as u8,
             rounded_to: None,
+            truncated: false,
         }
     }
 
@@ -104,10 +107,36 @@ impl Figure {
         self.rounded_to.map(u32::from)
     }
 
+    /// Whether the figure was declared cut rather than rounded.
+    pub fn is_truncated(&self) -> bool {
+        self.truncated
+    }
+
+    /// Declares that the figure was cut after its printed decimals, not rounded (from
+    /// `meta.precision`): 13.7168% printed 13.71 stands for [13.71, 13.72].
+    pub fn truncate(&mut self) {
+        self.truncated = true;
+    }
+
     /// The value with the interval of exact amounts it stands for: `± ½·10^-decimals`, widened
-    /// to `meta.precision`'s rounding when that is coarser.
+    /// to `meta.precision`'s rounding when that is coarser; for a figure cut rather than
+    /// rounded, one unit of its last decimal away from zero (`-2.5` cut stands for −2.6 … −2.5).
     pub fn num(&self) -> Num {
-        let printed = Num::around(self.value, half_unit(u32::from(self.decimals)));
+        let printed = if self.truncated {
+            let unit = Decimal::new(1, u32::from(self.decimals).min(28));
+            let (lo, hi) = if self.value.is_sign_negative() {
+                (self.value.checked_sub(unit), Some(self.value))
+            } else {
+                (Some(self.value), self.value.checked_add(unit))
+            };
+            Num {
+                value: self.value,
+                lo,
+                hi,
+            }
+        } else {
+            Num::around(self.value, half_unit(u32::from(self.decimals)))
+        };
         match self.rounded_to {
             None => printed,
             Some(d) => printed.widen_to(rounding_half(u32::from(d))),
@@ -146,6 +175,31 @@ pub fn rounding_half(decimals: u32) -> Decimal {
 mod tests {
     use super::*;
     use crate::number::Parsed;
+
+    #[test]
+    fn a_cut_figure_stands_for_one_unit_away_from_zero() {
+        let mut f = figure("13.71");
+        f.truncate();
+        let n = f.num();
+        assert_eq!(
+            (n.lo, n.hi),
+            (Some(Decimal::new(1371, 2)), Some(Decimal::new(1372, 2)))
+        );
+        let mut f = figure("-2.5");
+        f.truncate();
+        let n = f.num();
+        assert_eq!(
+            (n.lo, n.hi),
+            (Some(Decimal::new(-26, 1)), Some(Decimal::new(-25, 1)))
+        );
+        let mut f = figure("40");
+        f.truncate();
+        assert_eq!(
+            f.num().hi,
+            Some(Decimal::new(41, 0)),
+            "an integer cut stands for [40, 41]"
+        );
+    }
 
     fn figure(text: &str) -> Figure {
         Figure::read(text).unwrap().unwrap()

@@ -36,18 +36,32 @@ pub fn load_dataset(path: &Path, limits: Limits) -> Result<Dataset, LoadFailure>
             let bytes = e.into_bytes();
             // Show the file up to the bad byte, so the place can be rendered.
             let shown = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-            let err = FileError::new(
-                "invalid-utf8",
+            let message = if looks_like_gb18030(&bytes) {
+                format!(
+                    "the file is not UTF-8 text: invalid byte 0x{:02X} at byte {valid}; it looks \
+                     like GBK/GB18030 (文件似为 GBK/GB18030 编码): save it as UTF-8 \
+                     (请另存为 UTF-8 编码)",
+                    bytes[valid]
+                )
+            } else {
                 format!(
                     "the file is not UTF-8 text: invalid byte 0x{:02X} at byte {valid}",
                     bytes[valid]
-                ),
-            )
-            .at(Span::new(valid, valid));
+                )
+            };
+            let err = FileError::new("invalid-utf8", message).at(Span::new(valid, valid));
             return Err(fail(shown, err));
         }
     };
     parse_dataset(name, text, limits)
+}
+
+/// Whether bytes that are not UTF-8 read as GB18030 (which includes GBK) without a single
+/// malformed sequence, and hold Chinese characters: the usual cause of a dataset that is not
+/// UTF-8, saved by a Chinese edition of Windows or Excel.
+pub fn looks_like_gb18030(bytes: &[u8]) -> bool {
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    !had_errors && text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
 /// The bytes as text, if they are UTF-8. (The benchmark's parse-only floor reads its files
@@ -144,9 +158,17 @@ fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, FileError> {
 }
 
 /// Applies `meta.precision`: a mapping from a dotted path (or `"*"` for the whole dataset) to
-/// the decimals its figures were rounded to. Figures below that path then stand for at least
-/// `± ½·10^-decimals`, however they are written (an amount printed as `260` in a table of
-/// figures rounded to 0.01 stands for 260 ± 0.005).
+/// how its figures were made from exact amounts:
+///
+/// - a number of decimals they were rounded to: figures below that path then stand for at
+///   least `± ½·10^-decimals`, however they are written (an amount printed as `260` in a table
+///   of figures rounded to 0.01 stands for 260 ± 0.005);
+/// - `truncate`: they were cut after their printed decimals, not rounded (13.7168% printed
+///   13.71 stands for 13.71 … 13.72);
+/// - both, as `{decimals: 2, mode: truncate}`.
+///
+/// A `*` in a path stands for any one key (`"*.change.pct"`: every top-level section's rate of
+/// change); a path through a list reaches every item.
 pub fn apply_precision(root: &mut Node) -> Result<(), FileError> {
     let Some(spec) = root.at("meta.precision") else {
         return Ok(());
@@ -154,54 +176,118 @@ pub fn apply_precision(root: &mut Node) -> Result<(), FileError> {
     let NodeKind::Map(entries) = &spec.kind else {
         return Err(FileError::new(
             "bad-meta",
-            "`meta.precision` must map paths to decimals, like `{three_public: 2}`",
+            "`meta.precision` must map paths to decimals or `truncate`, like `{three_public: 2}`",
         )
         .at(spec.span));
     };
     let mut rules = Vec::new();
     for entry in entries {
-        let Some(decimals) = entry.value.as_integer().filter(|d| (0..=28).contains(d)) else {
+        let Some(how) = precision_of(&entry.value) else {
             return Err(FileError::new(
                 "bad-meta",
                 format!(
-                    "`meta.precision.{}` must be a whole number of decimals from 0 to 28",
+                    "`meta.precision.{}` must be a whole number of decimals from 0 to 28, \
+                     `truncate`, or `{{decimals: N, mode: truncate}}`",
                     entry.key
                 ),
             )
             .at(entry.value.span));
         };
-        rules.push((entry.key.to_string(), decimals as u32));
+        rules.push((entry.key.to_string(), how));
     }
-    for (path, decimals) in rules {
-        let target = if path == "*" {
-            Some(&mut *root)
+    for (path, how) in rules {
+        let pattern: Vec<&str> = if path == "*" {
+            Vec::new()
         } else {
-            at_mut(root, &path)
+            path.split('.').collect()
         };
-        if let Some(node) = target {
-            widen_all(node, decimals);
+        let mut targets = Vec::new();
+        matching(root, &pattern, &mut targets);
+        for node in targets {
+            widen_all(node, how);
         }
     }
     Ok(())
 }
 
-fn at_mut<'a>(node: &'a mut Node, dotted: &str) -> Option<&'a mut Node> {
-    dotted
-        .split('.')
-        .try_fold(node, |node, key| match &mut node.kind {
-            NodeKind::Map(entries) => entries
-                .iter_mut()
-                .find(|e| &*e.key == key)
-                .map(|e| &mut e.value),
-            _ => None,
-        })
+/// How the figures below a path were made from exact amounts.
+#[derive(Clone, Copy)]
+struct Precision {
+    decimals: Option<u32>,
+    truncated: bool,
 }
 
-fn widen_all(node: &mut Node, decimals: u32) {
+fn precision_of(value: &Node) -> Option<Precision> {
+    let decimals = |n: &Node| {
+        n.as_integer()
+            .filter(|d| (0..=28).contains(d))
+            .map(|d| d as u32)
+    };
+    match &value.kind {
+        NodeKind::Text(t) if t.trim() == "truncate" => Some(Precision {
+            decimals: None,
+            truncated: true,
+        }),
+        NodeKind::Map(entries) => {
+            let mut how = Precision {
+                decimals: None,
+                truncated: false,
+            };
+            for e in entries.iter() {
+                match &*e.key {
+                    "decimals" => how.decimals = Some(decimals(&e.value)?),
+                    "mode" => match e.value.as_text().map(str::trim) {
+                        Some("truncate") => how.truncated = true,
+                        Some("round") => {}
+                        _ => return None,
+                    },
+                    _ => return None,
+                }
+            }
+            Some(how)
+        }
+        _ => Some(Precision {
+            decimals: Some(decimals(value)?),
+            truncated: false,
+        }),
+    }
+}
+
+/// The nodes a precision path reaches: keys in turn, `*` any key, lists passed through.
+fn matching<'a>(node: &'a mut Node, pattern: &[&str], out: &mut Vec<&'a mut Node>) {
+    let Some((first, rest)) = pattern.split_first() else {
+        out.push(node);
+        return;
+    };
+    match &mut node.kind {
+        NodeKind::Map(entries) => {
+            for e in entries.iter_mut() {
+                if *first == "*" || &*e.key == *first {
+                    matching(&mut e.value, rest, out);
+                }
+            }
+        }
+        NodeKind::List(items) => {
+            for item in items.iter_mut() {
+                matching(item, pattern, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn widen_all(node: &mut Node, how: Precision) {
     let mut todo = vec![node];
     while let Some(n) = todo.pop() {
         match &mut n.kind {
-            NodeKind::Number(figure) => figure.rounded_to(decimals),
+            NodeKind::Number(figure) => {
+                if let Some(d) = how.decimals {
+                    figure.rounded_to(d);
+                }
+                if how.truncated {
+                    figure.truncate();
+                }
+            }
             NodeKind::List(items) => todo.extend(items.iter_mut()),
             NodeKind::Map(entries) => todo.extend(entries.iter_mut().map(|e| &mut e.value)),
             _ => {}
@@ -212,6 +298,64 @@ fn widen_all(node: &mut Node, decimals: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn interval(data: &Dataset, path: &str) -> (String, String) {
+        let NodeKind::Number(f) = &data.root.at(path).unwrap().kind else {
+            panic!("{path} is not a number")
+        };
+        let n = f.num();
+        (n.lo.unwrap().to_string(), n.hi.unwrap().to_string())
+    }
+
+    #[test]
+    fn gbk_files_are_recognised() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("部门决算：本年收入合计 1612.36 万元");
+        assert!(looks_like_gb18030(&gbk));
+        assert!(
+            !looks_like_gb18030(&[0xff, 0xfe, 0x00, 0x41]),
+            "not GB18030"
+        );
+        assert!(!looks_like_gb18030(b"plain ascii"), "no Chinese");
+    }
+
+    #[test]
+    fn precision_rounds_truncates_and_matches_patterns() {
+        let text = "meta:\n  precision:\n    \"*.change.pct\": truncate\n    c.pct: {decimals: 0, mode: truncate}\n    d: 1\n\
+                    a: {change: {pct: 13.71}}\nb: {change: {pct: 2.5}, pct: 2.5}\nc: {pct: 40}\nd: [{x: 5.55}]\n";
+        let data = parse_dataset("d.yaml".into(), text.into(), Limits::default()).unwrap();
+        assert_eq!(
+            interval(&data, "a.change.pct"),
+            ("13.71".into(), "13.72".into())
+        );
+        assert_eq!(
+            interval(&data, "b.change.pct"),
+            ("2.5".into(), "2.6".into())
+        );
+        assert_eq!(
+            interval(&data, "b.pct"),
+            ("2.45".into(), "2.55".into()),
+            "not matched"
+        );
+        assert_eq!(interval(&data, "c.pct"), ("39.5".into(), "41".into()));
+        let NodeKind::List(items) = &data.root.at("d").unwrap().kind else {
+            panic!()
+        };
+        let NodeKind::Number(f) = &items[0].at("x").unwrap().kind else {
+            panic!()
+        };
+        assert_eq!(
+            f.num().lo.unwrap().to_string(),
+            "5.50",
+            "lists are passed through"
+        );
+        let bad = "meta: {precision: {a: truncated}}\n";
+        let err = parse_dataset("d.yaml".into(), bad.into(), Limits::default()).unwrap_err();
+        assert!(
+            err.error.message.contains("`truncate`"),
+            "{}",
+            err.error.message
+        );
+    }
 
     proptest::proptest! {
         /// The fast check accepts and refuses what the standard library does, and a refusal

@@ -83,8 +83,9 @@ impl Fixed {
     /// A figure of the data, with the same interval as [`Figure::num`]: ± half a unit of its
     /// last decimal.
     fn from_figure(f: &Figure) -> Option<Fixed> {
-        if f.declared_rounding().is_some() {
-            // `meta.precision` widens the interval; rare enough to take the general way.
+        if f.declared_rounding().is_some() || f.is_truncated() {
+            // `meta.precision` widens or shifts the interval; rare enough to take the general
+            // way.
             return Fixed::from_num(f.num());
         }
         let value = Fixed::units(f.value())?;

@@ -7,6 +7,8 @@
 
 pub mod ast;
 pub mod keyed_loops;
+pub mod layout;
+pub mod layout_paths;
 pub mod pack;
 pub mod parser;
 pub mod path_slots;

@@ -5,6 +5,7 @@
 //! turns a panic into a finding about its file; [`summary`] counts what the run found.
 
 pub mod check;
+pub mod conform;
 pub mod explanations;
 pub mod isolate;
 pub mod summary;

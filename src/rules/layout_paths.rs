@@ -1,0 +1,306 @@
+//! Checks every data path of a rule against its pack's layout when the rule is loaded, so that
+//! a misspelt path is a rule-file error at its place, with a suggestion, and never reaches
+//! departments as a finding (or, now that absent figures are not findings, as silence).
+//!
+//! A path is followed through the layout as the evaluator follows it through a dataset: a key
+//! of a mapping, an item of a list, and a key through a list reaches that key of every item.
+//! A `for` variable stands for an item of its list, a `let` of a path for what the path
+//! reaches; below an `any` or `open` node nothing is checked.
+
+use crate::dataset::Segment;
+use crate::rules::ast::{Expr, ExprKind, MessagePart, Path, Rule, Scope, Stmt};
+use crate::rules::layout::{Kind, Layout, LayoutNode};
+use crate::rules::rule_error::RuleError;
+use crate::rules::ruleset::PRIOR;
+use crate::rules::walk::visit_paths;
+use std::collections::HashMap;
+
+/// What a variable or a path stands for, as far as the layout tells.
+#[derive(Clone, Copy)]
+enum Ty<'l> {
+    Node(&'l LayoutNode),
+    /// Not known (a computed value, or below an `any` node): nothing below is checked.
+    Unknown,
+}
+
+/// The errors of one rule: each path the layout does not know, once.
+pub fn check(rule: &Rule, layout: &Layout) -> Vec<RuleError> {
+    let mut checker = Checker {
+        layout,
+        rule,
+        stack: Vec::new(),
+        bound: HashMap::new(),
+        errors: Vec::new(),
+    };
+    checker.block(&rule.body);
+    for part in &rule.message {
+        if let MessagePart::Expr(e) = part {
+            visit_paths(e, &mut |p| checker.message_path(p));
+        }
+    }
+    checker.errors
+}
+
+struct Checker<'l, 'r> {
+    layout: &'l Layout,
+    rule: &'r Rule,
+    /// Variables in scope, as the evaluator stacks them (see `Scope::Variable`).
+    stack: Vec<(&'r str, Ty<'l>)>,
+    /// Every type a name is bound to anywhere in the rule, for the rule's message, which is
+    /// evaluated in the scope of whichever check fails.
+    bound: HashMap<&'r str, Vec<Ty<'l>>>,
+    errors: Vec<RuleError>,
+}
+
+impl<'l, 'r> Checker<'l, 'r> {
+    fn block(&mut self, stmts: &'r [Stmt]) {
+        let depth = self.stack.len();
+        for stmt in stmts {
+            match stmt {
+                Stmt::Check(e) => self.expr(e),
+                Stmt::Let { name, value } => {
+                    self.expr(value);
+                    let ty = self.ty_of(value);
+                    self.bind(name, ty);
+                }
+                Stmt::For {
+                    var, list, body, ..
+                } => {
+                    self.expr(list);
+                    let item = match self.ty_of(list) {
+                        Ty::Node(n) if n.kind == Kind::List => {
+                            n.items.as_deref().map_or(Ty::Unknown, Ty::Node)
+                        }
+                        _ => Ty::Unknown,
+                    };
+                    self.bind(var, item);
+                    self.block(body);
+                    self.stack.pop();
+                }
+                Stmt::When { cond, body } => {
+                    self.expr(cond);
+                    self.block(body);
+                }
+            }
+        }
+        self.stack.truncate(depth);
+    }
+
+    fn bind(&mut self, name: &'r str, ty: Ty<'l>) {
+        self.stack.push((name, ty));
+        self.bound.entry(name).or_default().push(ty);
+    }
+
+    /// Checks every path of an expression, reporting the unknown ones.
+    fn expr(&mut self, e: &'r Expr) {
+        let mut paths = Vec::new();
+        visit_paths(e, &mut |p| paths.push(p));
+        for p in paths {
+            if let Err(error) = self.resolve(p, self.start(p)) {
+                self.errors
+                    .push(RuleError::new(&self.rule.file, p.root_span, error));
+            }
+        }
+    }
+
+    /// What an expression stands for: a path's node, or unknown.
+    fn ty_of(&self, e: &Expr) -> Ty<'l> {
+        match &e.kind {
+            ExprKind::Path(p) => self.resolve(p, self.start(p)).unwrap_or(Ty::Unknown),
+            _ => Ty::Unknown,
+        }
+    }
+
+    /// Where a path starts: a variable's type, or the dataset's top (the prior year's too).
+    fn start(&self, p: &Path) -> Start<'l> {
+        let var = match p.scope {
+            Scope::Variable(i) => self.stack.get(i as usize).map(|(_, t)| *t),
+            Scope::Unresolved => self
+                .stack
+                .iter()
+                .rev()
+                .find(|(n, _)| *n == p.root)
+                .map(|(_, t)| *t),
+            Scope::Dataset => None,
+        };
+        match var {
+            Some(ty) => Start::Var(ty),
+            None => Start::Dataset,
+        }
+    }
+
+    fn message_path(&mut self, p: &'r Path) {
+        let starts: Vec<Start<'l>> = match self.bound.get(p.root.as_str()) {
+            Some(tys) => tys.iter().map(|t| Start::Var(*t)).collect(),
+            None => vec![Start::Dataset],
+        };
+        let mut first_error = None;
+        for start in starts {
+            match self.resolve(p, start) {
+                Ok(_) => return,
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(error) = first_error {
+            let error = format!("in the message: {error}");
+            self.errors
+                .push(RuleError::new(&self.rule.file, p.root_span, error));
+        }
+    }
+
+    /// Follows a path through the layout; the error names the first step it does not know.
+    fn resolve(&self, p: &Path, start: Start<'l>) -> Result<Ty<'l>, String> {
+        let (mut ty, mut shown, segments): (Ty<'l>, String, Vec<&Segment>) = match start {
+            Start::Var(ty) => (ty, p.root.clone(), p.segments.iter().collect()),
+            Start::Dataset if p.root == PRIOR => (
+                Ty::Node(&self.layout.root),
+                PRIOR.to_string(),
+                p.segments.iter().collect(),
+            ),
+            Start::Dataset => {
+                let ty = self.step(
+                    Ty::Node(&self.layout.root),
+                    &Segment::Key(p.root.clone()),
+                    "",
+                )?;
+                (ty, p.root.clone(), p.segments.iter().collect())
+            }
+        };
+        for seg in segments {
+            ty = self.step(ty, seg, &shown)?;
+            crate::dataset::push_segment(&mut shown, seg);
+        }
+        Ok(ty)
+    }
+
+    fn step(&self, ty: Ty<'l>, seg: &Segment, shown: &str) -> Result<Ty<'l>, String> {
+        let Ty::Node(node) = ty else {
+            return Ok(Ty::Unknown);
+        };
+        match (node.kind, seg) {
+            (Kind::Any, _) => Ok(Ty::Unknown),
+            (Kind::List, Segment::Index(_)) => {
+                Ok(node.items.as_deref().map_or(Ty::Unknown, Ty::Node))
+            }
+            // A key through a list reaches that key of every item.
+            (Kind::List, Segment::Key(_)) => match node.items.as_deref() {
+                Some(items) => self.step(Ty::Node(items), seg, shown),
+                None => Ok(Ty::Unknown),
+            },
+            (Kind::Map, _) if node.open => Ok(Ty::Unknown),
+            (Kind::Map, Segment::Key(k)) => match self.layout.child(node, k) {
+                Some(child) => Ok(Ty::Node(child)),
+                None => {
+                    let hint = self.layout.suggest(node, k);
+                    Err(if shown.is_empty() {
+                        format!(
+                            "the pack's layout has no top-level key `{k}`{hint}: a rule may only \
+                             read what the layout declares"
+                        )
+                    } else {
+                        format!(
+                            "the pack's layout has no `{k}` under `{shown}`{hint}: a rule may \
+                             only read what the layout declares"
+                        )
+                    })
+                }
+            },
+            (Kind::Map, Segment::Index(_)) => Err(format!(
+                "`{shown}` is a mapping in the pack's layout, not a list: it has no items"
+            )),
+            (kind, _) => Err(format!(
+                "`{shown}` is {} in the pack's layout: it has nothing below it",
+                match kind {
+                    Kind::Amount => "an amount",
+                    Kind::Percent => "a percentage",
+                    Kind::Count => "a count",
+                    Kind::Number => "a number",
+                    Kind::Text => "text",
+                    Kind::Code => "a code",
+                    Kind::Word => "a word",
+                    Kind::Year => "a year",
+                    _ => "a value",
+                }
+            )),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Start<'l> {
+    Var(Ty<'l>),
+    Dataset,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use std::sync::Arc;
+
+    const LAYOUT: &str = "\
+keys:
+  income: {keys: {total: amount 合计, gpb: {keys: {amount: amount 金额, share: percent 占比}}}}
+  function_classes:
+    items:
+      keys:
+        name: text 名称
+        amount: amount 金额
+        items: {items: {keys: {name: text 名称, amount: amount 金额}}}
+  extra: any 其他
+";
+
+    fn errors(rules: &str) -> Vec<String> {
+        let layout = Layout::parse(Arc::new(SourceFile::new("layout.yaml", LAYOUT))).unwrap();
+        let set = crate::rules::ruleset::RuleSet::from_files(vec![Arc::new(SourceFile::new(
+            "r.tally", rules,
+        ))])
+        .unwrap();
+        set.rules
+            .iter()
+            .flat_map(|r| check(r, &layout))
+            .map(|e| {
+                let lc = e.line_col();
+                format!("{}:{}: {}", lc.line, lc.column, e.message)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn known_paths_pass_through_lists_variables_and_the_prior_year() {
+        let rules = r#"rule A error "{c.name} {i.name}" {
+    income.gpb.amount + 0 = income.total
+    prior.income.total >= 0
+    sum(function_classes.items.amount) = sum(function_classes.amount)
+    for c in function_classes {
+        let first = c.items[0]
+        first.amount >= 0
+        for i in c.items { i.amount <= c.amount }
+    }
+    extra.anything.at.all = 1
+}"#;
+        assert_eq!(errors(rules), Vec::<String>::new());
+    }
+
+    #[test]
+    fn unknown_paths_are_errors_at_their_place_with_suggestions() {
+        let rules = r#"rule A error "{c.nme}" {
+    zzz_nonexistent.amount = 1
+    income.totl = 1
+    income.total.x = 1
+    for c in function_classes { c.amont >= 0 }
+}"#;
+        assert_eq!(
+            errors(rules),
+            vec![
+                "2:5: the pack's layout has no top-level key `zzz_nonexistent`: a rule may only read what the layout declares",
+                "3:5: the pack's layout has no `totl` under `income` (did you mean `total`?): a rule may only read what the layout declares",
+                "4:5: `income.total` is an amount in the pack's layout: it has nothing below it",
+                "5:33: the pack's layout has no `amont` under `c` (did you mean `amount`?): a rule may only read what the layout declares",
+                "1:16: in the message: the pack's layout has no `nme` under `c` (did you mean `name`?): a rule may only read what the layout declares",
+            ]
+        );
+    }
+}
