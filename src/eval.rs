@@ -41,7 +41,28 @@ pub struct Data<'d> {
     pub file: &'d Arc<SourceFile>,
 }
 
-/// Runs one rule against a dataset (and its prior year, if any), returning its findings.
+/// What running one rule on a dataset gave.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The findings, in check order.
+    pub findings: Vec<Finding>,
+    /// The checks that did not apply, because a figure they read is not stated.
+    pub not_applicable: Vec<NotApplicable>,
+}
+
+/// A check (or a `when` condition, or a `for` list) of a rule that did not apply to a
+/// dataset, because a figure it reads is not stated: no violation, only counted (and listed
+/// with `--show-skipped`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotApplicable {
+    /// The expression's place in the rule file.
+    pub site: Span,
+    /// What is not stated, e.g. "`tables.income.total_row.fiscal` is not stated".
+    pub what: String,
+}
+
+/// Runs one rule against a dataset (and its prior year, if any): its findings, and the checks
+/// that did not apply.
 /// `cache` remembers where the rule's paths led, for the next rule on the same dataset.
 ///
 /// Evaluation stops early once `deadline` has passed (it is counted on across rules); the
@@ -52,7 +73,7 @@ pub fn run_rule<'d>(
     prior: Option<Data<'d>>,
     cache: &mut PathCache<'d>,
     deadline: &mut Deadline,
-) -> Vec<Finding> {
+) -> Outcome {
     let fast = FAST_PATH.with(std::cell::Cell::get);
     run(rule, data, prior, cache, deadline, fast)
 }
@@ -88,13 +109,16 @@ fn run<'d>(
     cache: &mut PathCache<'d>,
     deadline: &mut Deadline,
     fast: bool,
-) -> Vec<Finding> {
+) -> Outcome {
     let taken = std::mem::take(cache);
     let mut ev = Evaluator::new(rule, data, prior, taken, *deadline, fast);
     ev.block(&rule.body);
     *cache = ev.cache;
     *deadline = ev.deadline;
-    ev.findings
+    Outcome {
+        findings: ev.findings,
+        not_applicable: ev.not_applicable,
+    }
 }
 
 /// A value during evaluation.
@@ -132,6 +156,9 @@ enum Problem {
         parent: String,
         key: String,
     },
+    /// The value is there but empty (`~`, or emptied because it was of the wrong kind for the
+    /// pack's layout): like a missing one, it makes the check not applicable.
+    Empty { path: String, at: Span },
     /// A value of the wrong kind.
     WrongKind {
         path: String,
@@ -161,6 +188,7 @@ impl Problem {
     fn describe(&self) -> String {
         match self {
             Problem::Missing { path, .. } => format!("the dataset has no `{path}`"),
+            Problem::Empty { path, .. } => format!("`{path}` is empty"),
             Problem::WrongKind {
                 path, found, want, ..
             } => format!("`{path}` is {found}, not {want}"),
@@ -169,9 +197,15 @@ impl Problem {
         }
     }
 
+    /// Whether the problem is that a figure the check reads is not stated (missing or empty):
+    /// the check then does not apply to this dataset, which is no violation.
+    fn is_absent(&self) -> bool {
+        matches!(self, Problem::Missing { .. } | Problem::Empty { .. })
+    }
+
     fn at(&self) -> Option<Span> {
         match self {
-            Problem::Missing { at, .. } => Some(*at),
+            Problem::Missing { at, .. } | Problem::Empty { at, .. } => Some(*at),
             Problem::WrongKind { at, .. } => *at,
             _ => None,
         }
@@ -229,6 +263,9 @@ struct Evaluator<'r, 'd> {
     /// When tracing: the data values read so far, and the last deciding comparison.
     trace: Option<Trace>,
     findings: Vec<Finding>,
+    /// Checks (and `when` conditions, `for` lists) that did not apply because a figure they
+    /// read is not stated, each once, with the first such figure.
+    not_applicable: Vec<NotApplicable>,
     /// The items a keyed loop runs (kept to reuse its allocation).
     lookup_run: Vec<(crate::eval::index::Pos, bool)>,
     /// When to stop: each statement is a step; once passed, nothing more is evaluated.
@@ -264,6 +301,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             paths: false,
             trace: None,
             findings: Vec::new(),
+            not_applicable: Vec::new(),
             lookup_run: Vec::new(),
             deadline,
             fast,
@@ -517,8 +555,14 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         }
     }
 
-    /// Re-evaluates an expression that failed with tracing on, and reports its problem.
+    /// Re-evaluates an expression that failed with tracing on, and reports its problem, unless
+    /// the problem is that a figure is not stated: then the expression does not apply (it is
+    /// counted, not reported). Each expression is traced once for that: the figures a check
+    /// lacks on one row of a table it usually lacks on every row.
     fn report_problem(&mut self, expr: &'r Expr) {
+        if self.not_applicable.iter().any(|n| n.site == expr.span) {
+            return;
+        }
         let saved = self.start_trace();
         let problem = match self.truth(expr, false) {
             Err(p) => *p,
@@ -527,7 +571,20 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 Ok(_) => Problem::Other("this check could not be evaluated".into()),
             },
         };
-        self.problem_finding(expr, problem);
+        if problem.is_absent() {
+            self.trace = None;
+            let what = match &problem {
+                Problem::Missing { path, .. } => format!("`{path}` is not stated"),
+                Problem::Empty { path, .. } => format!("`{path}` is empty"),
+                _ => unreachable!("report_problem: absent problems only"),
+            };
+            self.not_applicable.push(NotApplicable {
+                site: expr.span,
+                what,
+            });
+        } else {
+            self.problem_finding(expr, problem);
+        }
         self.paths = saved;
     }
 
@@ -820,11 +877,9 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                         want: "a number tally can compute with exactly (at most 28 digits)",
                         at: Some(node.span),
                     }),
-                    NodeKind::Null => fail(Problem::WrongKind {
+                    NodeKind::Null => fail(Problem::Empty {
                         path: place.display(),
-                        found: "empty".into(),
-                        want: "a number",
-                        at: Some(node.span),
+                        at: node.span,
                     }),
                     NodeKind::Text(t) => fail(Problem::WrongKind {
                         path: place.display(),

@@ -54,6 +54,17 @@ pub struct ValueRef {
     pub prior: Option<Arc<SourceFile>>,
 }
 
+/// A check of a rule that did not apply to a dataset because a figure it reads is not stated.
+#[derive(Clone, Debug)]
+pub struct NotApplicable {
+    /// The rule.
+    pub rule: String,
+    /// The check (or `when` condition, or `for` list) in its rule file.
+    pub site: RuleSite,
+    /// What the dataset does not state, e.g. "`tables.income.total_row.fiscal` is not stated".
+    pub what: String,
+}
+
 /// A rule's place in its file.
 #[derive(Clone, Debug)]
 pub struct RuleSite {
@@ -80,6 +91,8 @@ pub struct FileReport {
     pub skipped_no_prior: usize,
     /// Rules skipped because their years do not cover the dataset's `meta.year`.
     pub skipped_by_year: usize,
+    /// Checks that did not apply because a figure they read is not stated (each check once).
+    pub not_applicable: Vec<NotApplicable>,
     /// Notes about the run on this file (e.g. "no `meta.year`").
     pub notes: Vec<String>,
     /// Set when the file was deliberately not checked, with the reason.
@@ -102,6 +115,7 @@ impl FileReport {
             year: None,
             skipped_no_prior: 0,
             skipped_by_year: 0,
+            not_applicable: Vec::new(),
             notes: Vec::new(),
             not_checked: None,
         }

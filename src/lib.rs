@@ -38,8 +38,8 @@
 //!     r#"rule SUM error "parts add up" { a + b = total }"#,
 //! ))])
 //! .unwrap();
-//! let data = parse_dataset("d.yaml".into(), "a: 0.33\nb: 0.33\ntotal: 0.67\n".into(), Default::default()).unwrap();
-//! let report = check_dataset(&data, "d.yaml".as_ref(), &rules, &CheckOptions::default());
+//! let mut data = parse_dataset("d.yaml".into(), "a: 0.33\nb: 0.33\ntotal: 0.67\n".into(), Default::default()).unwrap();
+//! let report = check_dataset(&mut data, "d.yaml".as_ref(), &rules, &CheckOptions::default());
 //! assert!(report.findings.is_empty()); // 0.33 + 0.33 may well be 0.67 before rounding
 //! ```
 

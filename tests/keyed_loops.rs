@@ -184,12 +184,18 @@ fn said(f: &Finding) -> String {
 }
 
 fn findings(rules: &RuleSet, data: &str) -> Vec<String> {
-    let data = parse_dataset("d.yaml".into(), data.into(), Default::default()).expect("dataset");
-    check_dataset(&data, "d.yaml".as_ref(), rules, &CheckOptions::default())
-        .findings
-        .iter()
-        .map(said)
-        .collect()
+    let mut data =
+        parse_dataset("d.yaml".into(), data.into(), Default::default()).expect("dataset");
+    check_dataset(
+        &mut data,
+        "d.yaml".as_ref(),
+        rules,
+        &CheckOptions::default(),
+    )
+    .findings
+    .iter()
+    .map(said)
+    .collect()
 }
 
 /// True when some loop of the rule runs as a lookup.

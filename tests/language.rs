@@ -22,8 +22,15 @@ fn rules(text: &str) -> RuleSet {
 
 fn give(rule_text: &str, data: &str) -> Vec<Finding> {
     let rules = rules(rule_text);
-    let data = parse_dataset("d.yaml".into(), data.into(), Default::default()).expect("dataset");
-    check_dataset(&data, "d.yaml".as_ref(), &rules, &CheckOptions::default()).findings
+    let mut data =
+        parse_dataset("d.yaml".into(), data.into(), Default::default()).expect("dataset");
+    check_dataset(
+        &mut data,
+        "d.yaml".as_ref(),
+        &rules,
+        &CheckOptions::default(),
+    )
+    .findings
 }
 
 /// Messages of the findings, for compact assertions.
@@ -231,17 +238,29 @@ fn a_let_used_in_a_loop_labels_its_values_in_every_finding() {
 }
 
 #[test]
-fn a_missing_path_is_a_finding_at_the_nearest_parent() {
-    let r = r#"rule R warning "基本支出" { expenditure.basic = 1 }"#;
-    let data = "meta: {year: 2020}\nexpenditure:\n  total: 1\n";
-    let f = &give(r, data)[0];
-    assert_eq!(
-        f.message,
-        "基本支出: the dataset has no `expenditure.basic`"
+fn a_check_whose_figure_is_not_stated_is_not_applicable_and_counted() {
+    let r = r#"rule R warning "基本支出" {
+        expenditure.basic + expenditure.project = expenditure.total
+        expenditure.total >= 0
+    }"#;
+    let rules = RuleSet::from_files(vec![Arc::new(SourceFile::new("r.tally", r))]).unwrap();
+    let text = "meta: {year: 2020}\nexpenditure:\n  total: 1\n  basic: 1\n";
+    let mut data = parse_dataset("d.yaml".into(), text.into(), Default::default()).unwrap();
+    let report = check_dataset(
+        &mut data,
+        "d.yaml".as_ref(),
+        &rules,
+        &CheckOptions::default(),
     );
-    assert_eq!(f.severity, Severity::Warning);
-    let at = f.primary.unwrap();
-    assert_eq!(&data[at.range()], "expenditure");
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert_eq!(report.not_applicable.len(), 1);
+    let skipped = &report.not_applicable[0];
+    assert_eq!(skipped.rule, "R");
+    assert_eq!(skipped.what, "`expenditure.project` is not stated");
+    assert_eq!(
+        &r[skipped.site.span.range()],
+        "expenditure.basic + expenditure.project = expenditure.total"
+    );
 }
 
 #[test]
@@ -341,13 +360,18 @@ fn rules_outside_the_dataset_year_do_not_run() {
 #[test]
 fn prior_year_rules_are_skipped_without_a_prior_dataset() {
     let rules = rules(r#"rule X warning "m" { prior.total - total = change }"#);
-    let data = parse_dataset(
+    let mut data = parse_dataset(
         "d.yaml".into(),
         "total: 1\nchange: 2\n".into(),
         Default::default(),
     )
     .unwrap();
-    let report = check_dataset(&data, "d.yaml".as_ref(), &rules, &CheckOptions::default());
+    let report = check_dataset(
+        &mut data,
+        "d.yaml".as_ref(),
+        &rules,
+        &CheckOptions::default(),
+    );
     assert!(report.findings.is_empty());
     assert_eq!((report.rules_applied(), report.skipped_no_prior), (0, 1));
 }

@@ -181,8 +181,13 @@ fn sum_findings(rules: &RuleSet, parts: &[String], total: &str) -> usize {
         "meta: {{year: 2020}}\nparts: [{}]\ntotal: {total}\n",
         parts.join(", ")
     );
-    let data = parse_dataset("d.yaml".into(), text, Default::default()).unwrap();
-    let report = check_dataset(&data, Path::new("d.yaml"), rules, &CheckOptions::default());
+    let mut data = parse_dataset("d.yaml".into(), text, Default::default()).unwrap();
+    let report = check_dataset(
+        &mut data,
+        Path::new("d.yaml"),
+        rules,
+        &CheckOptions::default(),
+    );
     report.findings.len()
 }
 

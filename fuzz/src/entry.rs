@@ -93,13 +93,9 @@ pub fn check(text: &str) {
         let mut cache = tally::eval::path_cache::PathCache::new(&rules);
         let mut deadline = tally::eval::deadline::Deadline::after(None);
         for rule in &rules.rules {
-            report.findings.extend(run_rule(
-                rule,
-                data_ref,
-                Some(data_ref),
-                &mut cache,
-                &mut deadline,
-            ));
+            report.findings.extend(
+                run_rule(rule, data_ref, Some(data_ref), &mut cache, &mut deadline).findings,
+            );
         }
         report
     };
@@ -115,7 +111,8 @@ pub fn check(text: &str) {
         prior_loaded: OnceLock::from(Ok(Arc::new(prior))),
         ..CheckOptions::default()
     };
-    let whole = || check_dataset(&dataset, Path::new("fuzz.yaml"), &rules, &options);
+    let mut dataset = dataset;
+    let mut whole = || check_dataset(&mut dataset, Path::new("fuzz.yaml"), &rules, &options);
     let report = whole();
     assert_report(&report);
     assert_same(&report, &with_fast_path(false, whole));

@@ -17,7 +17,7 @@ use crate::dataset::load::parse_dataset;
 use crate::dataset::yaml::Limits;
 use crate::finding::FileReport;
 use crate::rules::ruleset::RuleSet;
-use crate::run::check::{CheckOptions, check_dataset, declared_prior, with_prior};
+use crate::run::check::{CheckOptions, check_dataset, conform_to, declared_prior, with_prior};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -159,13 +159,14 @@ fn check_patched(
         parse_dataset(name.display().to_string(), text, Limits::default())
             .map_err(|f| format!("the patched dataset does not load: {}", f.error.message))
     };
-    let dataset = load(base_path, patch::apply(base, patches(&case.set))?)?;
+    let mut dataset = load(base_path, patch::apply(base, patches(&case.set))?)?;
     let mut options = CheckOptions::default();
     if let Some((text, path)) = prior {
-        let patched = load(path, patch::apply(text, patches(&case.set_prior))?)?;
+        let mut patched = load(path, patch::apply(text, patches(&case.set_prior))?)?;
+        conform_to(&mut patched, rules, false);
         options = with_prior(options, path.clone(), patched);
     }
-    Ok(check_dataset(&dataset, base_path, rules, &options))
+    Ok(check_dataset(&mut dataset, base_path, rules, &options))
 }
 
 fn patches(set: &BTreeMap<String, String>) -> impl Iterator<Item = (&str, &str)> {

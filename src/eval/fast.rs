@@ -546,7 +546,7 @@ mod tests {
         let found: Vec<_> = set
             .rules
             .iter()
-            .flat_map(|rule| run(rule, data, None, &mut cache, &mut deadline, fast))
+            .flat_map(|rule| run(rule, data, None, &mut cache, &mut deadline, fast).findings)
             .collect();
         format!("{found:#?}")
     }

@@ -22,6 +22,12 @@ fn d(s: &str) -> Decimal {
 /// The findings of a one-rule file (`rule R error "…" { BODY }`) on `yaml`, checked to be the
 /// same with the fast path on and off.
 fn findings_of(message: &str, body: &str, yaml: &str) -> Vec<Finding> {
+    outcome_of(message, body, yaml).findings
+}
+
+/// What a one-rule file gives on `yaml`: findings and the checks that did not apply, the same
+/// with the fast path on and off.
+fn outcome_of(message: &str, body: &str, yaml: &str) -> super::Outcome {
     let text = format!("rule R error \"{message}\" {{\n{body}\n}}\n");
     let set = RuleSet::from_files(vec![Arc::new(SourceFile::new("t.tally", text))])
         .unwrap_or_else(|e| panic!("rules: {e:?}"));
@@ -33,17 +39,32 @@ fn findings_of(message: &str, body: &str, yaml: &str) -> Vec<Finding> {
     let mut each = [true, false].map(|fast| {
         let mut cache = PathCache::new(&set);
         let mut deadline = Deadline::after(None);
-        set.rules
-            .iter()
-            .flat_map(|rule| run(rule, data, None, &mut cache, &mut deadline, fast))
-            .collect::<Vec<_>>()
+        let mut all = super::Outcome::default();
+        for rule in &set.rules {
+            let one = run(rule, data, None, &mut cache, &mut deadline, fast);
+            all.findings.extend(one.findings);
+            all.not_applicable.extend(one.not_applicable);
+        }
+        all
     });
     assert_eq!(
         format!("{:?}", each[0]),
         format!("{:?}", each[1]),
-        "the fast path changed the findings"
+        "the fast path changed the outcome"
     );
     std::mem::take(&mut each[0])
+}
+
+/// What did not apply, as "what (at the text of the rule it stands for)".
+fn not_applicable(body: &str, yaml: &str) -> Vec<String> {
+    let outcome = outcome_of("m", body, yaml);
+    assert!(outcome.findings.is_empty(), "{:#?}", outcome.findings);
+    let text = format!("rule R error \"m\" {{\n{body}\n}}\n");
+    outcome
+        .not_applicable
+        .iter()
+        .map(|n| format!("{} ({})", n.what, &text[n.site.range()]))
+        .collect()
 }
 
 fn findings(body: &str, yaml: &str) -> Vec<Finding> {
@@ -196,10 +217,76 @@ fn help_is_the_evidence_then_the_rule_help() {
 
 #[test]
 fn a_problem_finding_carries_no_evidence() {
-    let found = findings("a = missing", "a: 1\n");
+    let found = findings("a = b", "a: 1\nb: 一\n");
     assert_eq!(found.len(), 1);
-    assert!(found[0].message.contains("the dataset has no `missing`"));
+    assert!(
+        found[0]
+            .message
+            .contains("`b` is the text \"一\", not a number"),
+        "{}",
+        found[0].message
+    );
     assert!(found[0].evidence.is_none());
+}
+
+#[test]
+fn a_check_whose_figure_is_not_stated_does_not_apply() {
+    assert_eq!(
+        not_applicable("a + b = total", "a: 1\ntotal: 1\n"),
+        ["`b` is not stated (a + b = total)"]
+    );
+    assert_eq!(
+        not_applicable("a + b = total", "a: 1\nb: ~\ntotal: 1\n"),
+        ["`b` is empty (a + b = total)"]
+    );
+    // A default makes it apply: and here it holds.
+    assert!(
+        outcome_of("m", "a + (b ?? 0) = total", "a: 1\ntotal: 1\n")
+            .not_applicable
+            .is_empty()
+    );
+    assert_eq!(
+        findings("a + (b ?? 0) = total", "a: 1\ntotal: 2\n").len(),
+        1
+    );
+}
+
+#[test]
+fn a_sum_over_an_absent_list_does_not_apply_unless_defaulted() {
+    assert_eq!(
+        not_applicable("sum(rows.v) = total", "total: 0\n"),
+        ["`rows` is not stated (sum(rows.v) = total)"]
+    );
+    assert_eq!(findings("sum(rows.v ?? 0) = total", "total: 1\n").len(), 1);
+    // One row without the figure: the sum is not the column's.
+    assert_eq!(
+        not_applicable("sum(rows.v) = 3", "rows: [{v: 1}, {w: 2}]\n"),
+        ["`rows[1].v` is not stated (sum(rows.v) = 3)"]
+    );
+}
+
+#[test]
+fn a_loop_over_an_absent_list_runs_no_item_and_a_condition_on_an_absent_figure_holds_nothing() {
+    assert_eq!(
+        not_applicable("for r in rows { r.v < 3 }", "a: 1\n"),
+        ["`rows` is not stated (rows)"]
+    );
+    assert!(not_applicable("for r in rows { r.v < 3 }", "rows: ~\n").is_empty());
+    assert_eq!(
+        not_applicable("when w = \"增加\" { a > 0 }", "a: -1\n"),
+        ["`w` is not stated (w = \"增加\")"]
+    );
+}
+
+#[test]
+fn a_check_that_does_not_apply_on_every_row_is_counted_once() {
+    assert_eq!(
+        not_applicable(
+            "for r in rows { r.a = r.b }",
+            "rows: [{a: 1}, {a: 2}, {a: 3}]\n"
+        ),
+        ["`rows[0].b` is not stated (r.a = r.b)"]
+    );
 }
 
 #[test]
@@ -298,14 +385,6 @@ fn nested_loops_and_lets_see_their_own_items() {
             "groups[1].total"
         ]
     );
-}
-
-#[test]
-fn a_loop_over_a_missing_list_is_a_finding_and_over_an_empty_value_is_none() {
-    assert!(findings("for r in rows { r.v < 3 }", "rows: ~\n").is_empty());
-    let found = findings("for r in rows { r.v < 3 }", "a: 1\n");
-    assert_eq!(found.len(), 1);
-    assert!(found[0].message.contains("`rows`"), "{}", found[0].message);
 }
 
 #[test]

@@ -158,6 +158,13 @@ pub fn summary_line(summary: &Summary) -> String {
             plural(summary.skipped_by_year, "run", "runs")
         ));
     }
+    if summary.not_applicable > 0 {
+        extras.push(format!(
+            "{} {} not applicable: figures not stated",
+            summary.not_applicable,
+            plural(summary.not_applicable, "check", "checks")
+        ));
+    }
     if !extras.is_empty() {
         line.push_str(&format!(" ({})", extras.join("; ")));
     }

@@ -15,6 +15,7 @@
 //! entry that names no rule is an error at its place in the manifest.
 
 use crate::rules::ast::Rule;
+use crate::rules::layout::Layout;
 use crate::rules::rule_error::RuleError;
 use crate::rules::ruleset::{LoadError, RuleSet, builtin_files, builtin_manifest, read_rule_file};
 use crate::severity::Severity;
@@ -78,6 +79,8 @@ struct Layer {
     base: bool,
     files: Vec<Arc<SourceFile>>,
     manifest: Option<(Arc<SourceFile>, Manifest)>,
+    /// The pack's `layout.yaml`, if it has one.
+    layout: Option<Arc<SourceFile>>,
 }
 
 /// Loads the rules given with `--rules` (the built-in pack when none), following manifests.
@@ -120,6 +123,7 @@ fn builtin_layer(manifest: Option<&str>) -> Result<Layer, LoadError> {
         base: false,
         files: builtin_files(),
         manifest,
+        layout: crate::rules::ruleset::builtin_layout(),
     })
 }
 
@@ -138,6 +142,11 @@ fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Res
             base: !seen.is_empty(),
             files,
             manifest: None,
+            layout: if path.is_dir() {
+                layout_file(path)?
+            } else {
+                None
+            },
         });
         return Ok(());
     }
@@ -189,8 +198,37 @@ fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Res
         base: !seen.is_empty(),
         files,
         manifest: Some((source, manifest)),
+        layout: layout_file(path)?,
     });
     Ok(())
+}
+
+/// The pack folder's layout (`layout.yaml`, in it or in a folder below that is not a pack of
+/// its own): at most one.
+fn layout_file(root: &Path) -> Result<Option<Arc<SourceFile>>, LoadError> {
+    let mut found: Vec<PathBuf> = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.path().join(MANIFEST).is_file());
+    for entry in walker {
+        let entry = entry.map_err(|e| LoadError::Io(root.to_path_buf(), e.to_string()))?;
+        if entry.file_type().is_file() && entry.file_name() == crate::rules::layout::FILE_NAME {
+            found.push(entry.into_path());
+        }
+    }
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => read_rule_file(one).map(Some),
+        [first, second, ..] => Err(LoadError::Io(
+            root.to_path_buf(),
+            format!(
+                "a pack has one layout, but this one has two: {} and {}",
+                first.display(),
+                second.display()
+            ),
+        )),
+    }
 }
 
 /// The `*.tally` files of a pack folder, leaving out sub-folders that are packs of their own.
@@ -235,7 +273,11 @@ fn assemble(layers: Vec<Layer>) -> Result<Pack, LoadError> {
     let RuleSet {
         mut rules,
         keyed_loops,
+        ..
     } = RuleSet::from_files(all)?;
+    // The layout of the pack named last that has one: a pack that extends another reads its
+    // layout unless it brings its own.
+    let layout_file = layers.iter().rev().find_map(|l| l.layout.clone());
     let mut pack = Pack::default();
     let mut active: Vec<Rule> = Vec::new();
     let mut errors = Vec::new();
@@ -258,12 +300,40 @@ fn assemble(layers: Vec<Layer>) -> Result<Pack, LoadError> {
         return Err(LoadError::Rules(errors));
     }
     pack.own.retain(|id| active.iter().any(|r| r.id == *id));
+    let layout = match layout_file {
+        None => None,
+        Some(file) => Some(Arc::new(checked_layout(file, &active)?)),
+    };
     // The loops keep their numbers, so the whole set's plans serve the active rules.
     pack.rules = RuleSet {
         rules: active,
         keyed_loops,
+        layout,
     };
     Ok(pack)
+}
+
+/// Reads a pack's layout and checks every path of the active rules against it: a misspelt
+/// path is a rule-file error at its place, not a finding in every dataset.
+fn checked_layout(file: Arc<SourceFile>, rules: &[Rule]) -> Result<Layout, LoadError> {
+    let layout = Layout::parse(file.clone()).map_err(|errors| {
+        LoadError::Rules(
+            errors
+                .into_iter()
+                .map(|e| RuleError::new(&file, e.span, format!("in the layout: {}", e.message)))
+                .collect(),
+        )
+    })?;
+    let mut errors: Vec<RuleError> = rules
+        .iter()
+        .flat_map(|r| crate::rules::layout_paths::check(r, &layout))
+        .collect();
+    if errors.is_empty() {
+        Ok(layout)
+    } else {
+        errors.sort_by_key(|e| (e.file.name.clone(), e.span.start));
+        Err(LoadError::Rules(errors))
+    }
 }
 
 /// Applies one manifest's `disable` and `severity` entries.

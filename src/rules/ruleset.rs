@@ -25,6 +25,9 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// How each of their loops runs, by [`LoopId`](super::ast::LoopId).
     pub keyed_loops: KeyedLoops,
+    /// The pack's layout, when it has one: datasets are checked against it before the rules
+    /// run, and the rules' paths were checked against it when they were loaded.
+    pub layout: Option<Arc<super::layout::Layout>>,
 }
 
 /// Why rules could not be loaded.
@@ -81,7 +84,11 @@ impl RuleSet {
             rule.uses_prior = reads_prior(rule);
         }
         if errors.is_empty() {
-            Ok(RuleSet { rules, keyed_loops })
+            Ok(RuleSet {
+                rules,
+                keyed_loops,
+                layout: None,
+            })
         } else {
             errors.sort_by_key(|e| (e.file.name.clone(), e.span.start));
             Err(LoadError::Rules(errors))
@@ -97,6 +104,25 @@ impl RuleSet {
 /// The built-in pack's manifest (`rules/pack.toml`), if it has one.
 pub fn builtin_manifest() -> Option<&'static str> {
     BUILTIN.get_file("pack.toml")?.contents_utf8()
+}
+
+/// The built-in pack's layout file (`layout.yaml` in `rules/` or a folder below it), named
+/// `<built-in>/PATH`.
+pub fn builtin_layout() -> Option<Arc<SourceFile>> {
+    fn find(dir: &Dir<'static>) -> Option<&'static include_dir::File<'static>> {
+        dir.files()
+            .find(|f| {
+                f.path()
+                    .file_name()
+                    .is_some_and(|n| n == super::layout::FILE_NAME)
+            })
+            .or_else(|| dir.dirs().find_map(find))
+    }
+    let file = find(&BUILTIN)?;
+    Some(Arc::new(SourceFile::new(
+        format!("<built-in>/{}", file.path().display()),
+        file.contents_utf8()?,
+    )))
 }
 
 /// The built-in pack's files, named `<built-in>/PATH`, sorted by path.

@@ -8,7 +8,7 @@ use crate::dataset::yaml::Limits;
 use crate::eval::deadline::Deadline;
 use crate::eval::path_cache::PathCache;
 use crate::eval::{Data, run_rule};
-use crate::finding::{FileReport, Finding};
+use crate::finding::{FileReport, Finding, NotApplicable, RuleSite};
 use crate::rules::ast::Rule;
 use crate::rules::ruleset::RuleSet;
 use crate::run::explanations;
@@ -42,8 +42,8 @@ fn shared(loaded: Result<Dataset, LoadFailure>) -> SharedLoad {
 /// Checks the dataset at `path` against `rules`.
 pub fn check_file(path: &Path, rules: &RuleSet, options: &CheckOptions) -> FileReport {
     match load_dataset(path, options.limits) {
-        Ok(dataset) => {
-            let report = check_dataset(&dataset, path, rules, options);
+        Ok(mut dataset) => {
+            let report = check_dataset(&mut dataset, path, rules, options);
             drop_later(dataset);
             report
         }
@@ -102,9 +102,23 @@ pub fn file_finding(error: FileError) -> Finding {
     }
 }
 
-/// Checks a loaded dataset.
+/// Checks a dataset against the pack's layout (when it has one), before any rule reads it:
+/// figures printed as `"1,612.36"` become numbers, blanks of stated tables zeros, and unknown
+/// keys, values of the wrong kind and (with `completeness`) missing parts are findings. See
+/// [`crate::run::conform`].
+pub fn conform_to(dataset: &mut Dataset, rules: &RuleSet, completeness: bool) -> Vec<Finding> {
+    match &rules.layout {
+        Some(layout) => {
+            let file = dataset.file.clone();
+            crate::run::conform::conform(layout, &mut dataset.root, &file, completeness)
+        }
+        None => Vec::new(),
+    }
+}
+
+/// Checks a loaded dataset: against the pack's layout, then by the rules.
 pub fn check_dataset(
-    dataset: &Dataset,
+    dataset: &mut Dataset,
     path: &Path,
     rules: &RuleSet,
     options: &CheckOptions,
@@ -118,7 +132,8 @@ pub fn check_dataset(
         );
         return report;
     }
-    let prior = load_prior(dataset, path, options, &mut report);
+    report.findings = conform_to(dataset, rules, true);
+    let prior = load_prior(dataset, path, rules, options, &mut report);
     let deadline = Deadline::after(options.time_limit);
     check_rules(
         dataset,
@@ -143,9 +158,34 @@ pub fn check_loaded<'r>(
     prior: Option<&Dataset>,
     set: &RuleSet,
     rules: impl IntoIterator<Item = &'r Rule>,
-    report: FileReport,
+    mut report: FileReport,
 ) -> FileReport {
-    check_rules(dataset, prior, set, rules, report, Deadline::after(None))
+    if set.layout.is_none() {
+        return check_rules(dataset, prior, set, rules, report, Deadline::after(None));
+    }
+    // A fixture's dataset is a fragment: checked against the layout (a misspelt key in a
+    // fixture is caught), but never asked for what a full report must state.
+    let mut copy = Dataset {
+        file: dataset.file.clone(),
+        root: dataset.root.clone(),
+    };
+    report.findings = conform_to(&mut copy, set, false);
+    let prior = prior.map(|p| {
+        let mut copy = Dataset {
+            file: p.file.clone(),
+            root: p.root.clone(),
+        };
+        conform_to(&mut copy, set, false);
+        copy
+    });
+    check_rules(
+        &copy,
+        prior.as_ref(),
+        set,
+        rules,
+        report,
+        Deadline::after(None),
+    )
 }
 
 /// [`check_loaded`], stopping once `deadline` has passed.
@@ -190,9 +230,18 @@ fn check_rules<'r>(
             continue;
         }
         report.applied.push(rule.id.clone());
+        let outcome = run_rule(rule, data, prior_data, &mut cache, &mut deadline);
+        report.findings.extend(outcome.findings);
         report
-            .findings
-            .extend(run_rule(rule, data, prior_data, &mut cache, &mut deadline));
+            .not_applicable
+            .extend(outcome.not_applicable.into_iter().map(|n| NotApplicable {
+                rule: rule.id.clone(),
+                site: RuleSite {
+                    file: rule.file.clone(),
+                    span: n.site,
+                },
+                what: n.what,
+            }));
         if deadline.passed() {
             report
                 .findings
@@ -244,20 +293,27 @@ pub fn with_prior(options: CheckOptions, name: PathBuf, prior: Dataset) -> Check
 fn load_prior(
     dataset: &Dataset,
     path: &Path,
+    rules: &RuleSet,
     options: &CheckOptions,
     report: &mut FileReport,
 ) -> Option<Arc<Dataset>> {
+    // Read as the dataset is, so that its figures compare alike; what it lacks is no concern
+    // of this dataset's check.
+    let load = |p: &Path| {
+        load_dataset(p, options.limits).map(|mut d| {
+            conform_to(&mut d, rules, false);
+            d
+        })
+    };
     let declared = dataset.root.at("meta.prior");
     let (prior_path, loaded) = match (&options.prior, declared.and_then(|n| n.as_text())) {
         (Some(p), _) => {
-            let shared = options
-                .prior_loaded
-                .get_or_init(|| shared(load_dataset(p, options.limits)));
+            let shared = options.prior_loaded.get_or_init(|| shared(load(p)));
             (p.clone(), shared.clone())
         }
         (None, Some(_)) => {
             let p = declared_prior(dataset, path).expect("meta.prior is text");
-            let loaded = shared(load_dataset(&p, options.limits));
+            let loaded = shared(load(&p));
             (p, loaded)
         }
         (None, None) => return None,

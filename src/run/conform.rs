@@ -22,8 +22,14 @@ use crate::source::{SourceFile, Span};
 use std::collections::HashSet;
 use std::sync::Arc;
 
-/// Findings of the check, in file order.
-pub fn conform(layout: &Layout, root: &mut Node, file: &Arc<SourceFile>) -> Vec<Finding> {
+/// Findings of the check, in file order. `completeness`: whether to ask what a full report
+/// must state (not for a fixture's fragment, nor a prior year read for reference).
+pub fn conform(
+    layout: &Layout,
+    root: &mut Node,
+    file: &Arc<SourceFile>,
+    completeness: bool,
+) -> Vec<Finding> {
     let year = root.at("meta.year").and_then(|n| n.as_integer());
     let partial = root
         .at("meta.scope")
@@ -37,7 +43,10 @@ pub fn conform(layout: &Layout, root: &mut Node, file: &Arc<SourceFile>) -> Vec<
     };
     walk.node(root, &layout.root, &mut String::new());
     let mut findings = walk.findings;
-    if !partial && let Some(f) = completeness(layout, root, year) {
+    if completeness
+        && !partial
+        && let Some(f) = missing_parts(layout, root, year)
+    {
         findings.push(f);
     }
     findings.sort_by_key(|f| f.primary.map(|s| s.start));
@@ -322,7 +331,7 @@ fn made_up(lnode: &LayoutNode, at: Span) -> Option<Node> {
 
 /// The finding naming every part a full report must state that this dataset leaves out:
 /// required nodes (in the dataset's year) under stated parents, outermost first.
-fn completeness(layout: &Layout, root: &Node, year: Option<i64>) -> Option<Finding> {
+fn missing_parts(layout: &Layout, root: &Node, year: Option<i64>) -> Option<Finding> {
     let mut missing = Vec::new();
     let mut first_at = None;
     find_missing(
@@ -422,7 +431,7 @@ keys:
         let layout = Layout::parse(Arc::new(SourceFile::new("layout.yaml", LAYOUT))).unwrap();
         let dataset = parse_dataset("d.yaml".into(), data.into(), Default::default()).unwrap();
         let mut root = dataset.root.clone();
-        let findings = conform(&layout, &mut root, &dataset.file);
+        let findings = conform(&layout, &mut root, &dataset.file, true);
         (findings, root)
     }
 

@@ -392,8 +392,13 @@ mod tests {
 
     fn check(data: &str) -> FileReport {
         let rules = RuleSet::from_files(vec![Arc::new(SourceFile::new("r.tally", RULE))]).unwrap();
-        let data = parse_dataset("d.yaml".into(), data.into(), Default::default()).unwrap();
-        check_dataset(&data, "d.yaml".as_ref(), &rules, &CheckOptions::default())
+        let mut data = parse_dataset("d.yaml".into(), data.into(), Default::default()).unwrap();
+        check_dataset(
+            &mut data,
+            "d.yaml".as_ref(),
+            &rules,
+            &CheckOptions::default(),
+        )
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub struct Summary {
     pub skipped_no_prior: usize,
     /// Rule runs skipped because the rule's years do not cover the dataset.
     pub skipped_by_year: usize,
+    /// Checks that did not apply because a figure they read is not stated (each check counted
+    /// once per dataset).
+    pub not_applicable: usize,
 }
 
 impl Summary {
@@ -42,6 +45,7 @@ impl Summary {
         self.rules_applied += report.rules_applied();
         self.skipped_no_prior += report.skipped_no_prior;
         self.skipped_by_year += report.skipped_by_year;
+        self.not_applicable += report.not_applicable.len();
     }
 
     /// True when some finding is at or above `level`.
