@@ -74,6 +74,17 @@ pub struct RuleSite {
     pub span: Span,
 }
 
+impl RuleSite {
+    /// `FILE:LINE`, for listings.
+    pub fn place(&self) -> String {
+        format!(
+            "{}:{}",
+            self.file.name,
+            self.file.line_col(self.span.start).line
+        )
+    }
+}
+
 /// Everything found in one dataset file.
 #[derive(Debug)]
 pub struct FileReport {

@@ -6,7 +6,6 @@ use tally::dataset::load::parse_dataset;
 use tally::finding::Finding;
 use tally::rules::ruleset::{LoadError, RuleSet};
 use tally::run::check::{CheckOptions, check_dataset};
-use tally::severity::Severity;
 use tally::source::SourceFile;
 
 fn rules(text: &str) -> RuleSet {

@@ -73,6 +73,10 @@ pub(super) struct CheckArgs {
     /// Print, instead of diagnostics, a ready-to-paste explanation (说明) stub for each open hint.
     #[arg(long)]
     explain_stubs: bool,
+    /// In human output, also list each check that did not apply to a dataset because figures
+    /// it reads are not stated (the summary line counts them).
+    #[arg(long)]
+    show_skipped: bool,
 }
 
 /// A `--timeout` (`None`: no limit).
@@ -186,7 +190,14 @@ pub(super) fn check(args: CheckArgs) -> i32 {
     } else {
         Box::new(std::io::BufWriter::new(stdout.lock()))
     };
-    let human = move |r: &FileReport| diagnostic::render_report(r, style);
+    let show_skipped = args.show_skipped;
+    let human = move |r: &FileReport| {
+        let mut text = diagnostic::render_report(r, style);
+        if show_skipped {
+            text.push_str(&diagnostic::render_not_applicable(r));
+        }
+        text
+    };
     let prerender = args.format == Format::Human;
     let count = found.files.len() + found.problems.len();
     let mut sink = files.sink(args.format, &mut out, ctx, prerender, count);

@@ -61,6 +61,21 @@ pub fn render_report(report: &FileReport, style: Style) -> String {
     out
 }
 
+/// The checks of a report that did not apply, one line each (`--show-skipped`).
+pub fn render_not_applicable(report: &FileReport) -> String {
+    let mut out = String::new();
+    for n in &report.not_applicable {
+        out.push_str(&format!(
+            "not applicable: {}: {} ({}): {}\n",
+            report.file.name,
+            n.rule,
+            n.site.place(),
+            n.what
+        ));
+    }
+    out
+}
+
 /// Renders one finding.
 pub fn render_finding(out: &mut String, finding: &Finding, file: &Arc<SourceFile>, style: Style) {
     let diag = finding_diagnostic(finding, file);

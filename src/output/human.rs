@@ -80,6 +80,10 @@ impl TextTables {
         }
         if self.statistics {
             write!(out, "\n{}", self.tables.statistics_text())?;
+            let skipped = self.tables.not_applicable_text();
+            if !skipped.is_empty() {
+                write!(out, "\n{skipped}")?;
+            }
         }
         if self.summary || self.statistics {
             writeln!(out)?;

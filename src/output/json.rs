@@ -51,6 +51,11 @@ impl Sink for JsonSink<'_> {
         serde_json::to_writer(&mut *self.out, &self.tables.datasets)?;
         self.out.write_all(b",\"statistics\":")?;
         serde_json::to_writer(&mut *self.out, &self.tables.statistics())?;
+        let skipped = self.tables.not_applicable();
+        if !skipped.is_empty() {
+            self.out.write_all(b",\"not_applicable\":")?;
+            serde_json::to_writer(&mut *self.out, &skipped)?;
+        }
         self.out.write_all(b"}\n")
     }
 }

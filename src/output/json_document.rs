@@ -45,6 +45,20 @@ pub struct JsonFile<'a> {
     /// Why the file was not checked, if it was not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_checked: Option<&'a str>,
+    /// The checks that did not apply, because figures they read are not stated.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_applicable: Vec<JsonSkip<'a>>,
+}
+
+/// A check that did not apply to the dataset.
+#[derive(Serialize)]
+pub struct JsonSkip<'a> {
+    /// The rule.
+    pub rule: &'a str,
+    /// The check's place: rule file and line.
+    pub check: String,
+    /// What the dataset does not state.
+    pub what: &'a str,
 }
 
 /// One finding in the JSON document.
@@ -213,6 +227,15 @@ pub fn file_json(report: &FileReport) -> JsonFile<'_> {
         rules_applied: report.rules_applied(),
         notes: &report.notes,
         not_checked: report.not_checked.as_deref(),
+        not_applicable: report
+            .not_applicable
+            .iter()
+            .map(|n| JsonSkip {
+                rule: &n.rule,
+                check: n.site.place(),
+                what: &n.what,
+            })
+            .collect(),
     }
 }
 

@@ -62,6 +62,17 @@ pub struct Tables {
     /// One row per dataset, in run order.
     pub datasets: Vec<DatasetRow>,
     counts: HashMap<(String, Severity), usize>,
+    /// Per rule: its checks that did not apply (each counted once per dataset).
+    not_applicable: HashMap<String, usize>,
+}
+
+/// How often one rule's checks did not apply, because figures they read were not stated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleSkips {
+    /// The rule id.
+    pub rule: String,
+    /// Its checks that did not apply, over the whole run (once per check and dataset).
+    pub checks: usize,
 }
 
 impl Tables {
@@ -75,6 +86,36 @@ impl Tables {
         for f in &report.findings {
             *self.counts.entry((f.rule.clone(), f.severity)).or_default() += 1;
         }
+        for n in &report.not_applicable {
+            *self.not_applicable.entry(n.rule.clone()).or_default() += 1;
+        }
+    }
+
+    /// Checks not applicable per rule, most first (ties by rule id).
+    pub fn not_applicable(&self) -> Vec<RuleSkips> {
+        let mut rows: Vec<RuleSkips> = self
+            .not_applicable
+            .iter()
+            .map(|(rule, &checks)| RuleSkips {
+                rule: rule.clone(),
+                checks,
+            })
+            .collect();
+        rows.sort_by(|a, b| b.checks.cmp(&a.checks).then_with(|| a.rule.cmp(&b.rule)));
+        rows
+    }
+
+    /// Checks not applicable per rule as a text table; empty when every check applied.
+    pub fn not_applicable_text(&self) -> String {
+        let rows: Vec<Vec<String>> = self
+            .not_applicable()
+            .into_iter()
+            .map(|s| vec![s.rule, s.checks.to_string()])
+            .collect();
+        if rows.is_empty() {
+            return String::new();
+        }
+        table(&["rule", "checks not applicable"], &[false, true], &rows)
     }
 
     /// Findings per rule, most frequent first (ties by rule id, for stable output).
