@@ -21,6 +21,7 @@ use crate::rules::ast::{
     push_segment,
 };
 use crate::rules::keyed_loops::KeyedLoop;
+use crate::rules::layout::Kind;
 use crate::rules::ruleset::PRIOR;
 use crate::source::{SourceFile, Span};
 use rust_decimal::Decimal;
@@ -121,6 +122,34 @@ fn run<'d>(
     }
 }
 
+/// The unit every value shares, if they all have the same one: the unit of both sides of a
+/// comparison of sums and differences of figures.
+fn common_unit(values: &[ValueRef]) -> Option<String> {
+    let first = values.first()?.unit.as_ref()?;
+    values
+        .iter()
+        .all(|v| v.unit.as_ref() == Some(first))
+        .then(|| first.clone())
+}
+
+/// Whether an expression only adds and subtracts (a product or quotient of amounts is no
+/// amount: `part / total * 100` is a percentage).
+fn additive(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Arith(ArithOp::Mul | ArithOp::Div, ..) => false,
+        ExprKind::Arith(_, a, b)
+        | ExprKind::Compare(_, a, b, _)
+        | ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Default(a, b) => additive(a) && additive(b),
+        ExprKind::Neg(x) | ExprKind::Not(x) => additive(x),
+        ExprKind::Call(f, args) => {
+            matches!(f, Func::Sum | Func::Min | Func::Max | Func::Abs) && args.iter().all(additive)
+        }
+        ExprKind::Number(_) | ExprKind::Text(_) | ExprKind::Path(_) => true,
+    }
+}
+
 /// A value during evaluation.
 #[derive(Clone, Debug)]
 enum Value<'d> {
@@ -159,6 +188,9 @@ enum Problem {
     /// The value is there but empty (`~`, or emptied because it was of the wrong kind for the
     /// pack's layout): like a missing one, it makes the check not applicable.
     Empty { path: String, at: Span },
+    /// Something the check needs is not known (a word outside the pack's vocabulary): like an
+    /// absent figure, it makes the check not applicable.
+    Unknown { what: String },
     /// A value of the wrong kind.
     WrongKind {
         path: String,
@@ -189,6 +221,7 @@ impl Problem {
         match self {
             Problem::Missing { path, .. } => format!("the dataset has no `{path}`"),
             Problem::Empty { path, .. } => format!("`{path}` is empty"),
+            Problem::Unknown { what } => what.clone(),
             Problem::WrongKind {
                 path, found, want, ..
             } => format!("`{path}` is {found}, not {want}"),
@@ -200,7 +233,10 @@ impl Problem {
     /// Whether the problem is that a figure the check reads is not stated (missing or empty):
     /// the check then does not apply to this dataset, which is no violation.
     fn is_absent(&self) -> bool {
-        matches!(self, Problem::Missing { .. } | Problem::Empty { .. })
+        matches!(
+            self,
+            Problem::Missing { .. } | Problem::Empty { .. } | Problem::Unknown { .. }
+        )
     }
 
     fn at(&self) -> Option<Span> {
@@ -549,7 +585,13 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     return; // cannot happen: evaluation is deterministic
                 }
                 let message = self.message();
-                self.push_finding(expr.span, message, None, trace.values, trace.evidence);
+                let mut evidence = trace.evidence;
+                if let Some(Evidence::Numbers(n)) = &mut evidence
+                    && additive(expr)
+                {
+                    n.unit = common_unit(&trace.values);
+                }
+                self.push_finding(expr.span, message, None, trace.values, evidence);
             }
             Err(_) => self.report_problem(expr),
         }
@@ -576,6 +618,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             let what = match &problem {
                 Problem::Missing { path, .. } => format!("`{path}` is not stated"),
                 Problem::Empty { path, .. } => format!("`{path}` is empty"),
+                Problem::Unknown { what } => what.clone(),
                 _ => unreachable!("report_problem: absent problems only"),
             };
             self.not_applicable.push(NotApplicable {
@@ -798,14 +841,42 @@ impl<'r, 'd> Evaluator<'r, 'd> {
 
     /// Records a value read from the data, when tracing, so that its finding can label it.
     fn trace_value(&mut self, node: &Node, place: &Place) {
+        if self.trace.is_none() {
+            return;
+        }
         let file = self.file_of(place);
+        let path = place.display();
+        let unit = self.unit_of(&path);
         if let Some(trace) = &mut self.trace {
             trace.values.push(ValueRef {
-                path: place.display(),
+                path,
                 text: node.describe(file).to_string(),
                 span: node.span,
                 prior: place.prior.then(|| file.clone()),
+                unit,
             });
+        }
+    }
+
+    /// The unit of the figure at a data path, as the pack's layout gives it: the dataset's
+    /// unit of money for an amount (a prior year's amounts are read in it too), else the
+    /// layout's own unit for the key, if any.
+    fn unit_of(&self, path: &str) -> Option<String> {
+        let layout = self.cache.layout()?;
+        let path = path.strip_prefix("prior.").unwrap_or(path);
+        let mut node = &layout.root;
+        for key in path.split('.') {
+            let key = key.split('[').next().unwrap_or(key);
+            let mut next = layout.child(node, key)?;
+            while let Some(items) = next.items.as_deref().filter(|_| next.kind == Kind::List) {
+                next = items;
+            }
+            node = next;
+        }
+        match (&node.unit, node.kind) {
+            (Some(unit), _) => Some(unit.clone()),
+            (None, Kind::Amount) => layout.unit_of(self.data.root).map(str::to_string),
+            _ => None,
         }
     }
 
@@ -930,6 +1001,29 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             Func::Abs => {
                 let v = self.value(&args[0])?;
                 Ok(Value::Num(self.num(v)?.abs()))
+            }
+            Func::Sign => {
+                let v = self.value(&args[0])?;
+                let Some(word) = self.text_of(&v).map(Cow::into_owned) else {
+                    return match v {
+                        Value::Node(node, place) if matches!(node.kind, NodeKind::Null) => {
+                            fail(Problem::Empty {
+                                path: place.display(),
+                                at: node.span,
+                            })
+                        }
+                        _ => fail(Problem::Other("`sign` takes a word (text)".into())),
+                    };
+                };
+                self.trace_text(&v);
+                match self.cache.sign(&word) {
+                    Some(sign) => Ok(Value::Num(Num::exact(Decimal::from(sign)))),
+                    // A word the pack's vocabulary does not know says nothing about a
+                    // direction: the check does not apply (and `--show-skipped` says why).
+                    None => fail(Problem::Unknown {
+                        what: format!("`{word}` is not a direction word of the pack's vocabulary"),
+                    }),
+                }
             }
             Func::Round => {
                 let v = self.value(&args[0])?;

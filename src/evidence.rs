@@ -47,6 +47,9 @@ pub struct Numbers {
     /// The whole difference allowed: the tolerance's amount plus the rounding (`None` when the
     /// rounding is unbounded). For `=` the check fails because `|difference|` exceeds it.
     pub allowed: Option<Decimal>,
+    /// The unit of money of both sides, when every figure they were computed from is an
+    /// amount in the same unit (the pack's layout tells).
+    pub unit: Option<String>,
 }
 
 /// A rule's `within 0.01` or `within 0.5%`.
@@ -78,6 +81,7 @@ impl Numbers {
             rounding,
             tolerance,
             allowed,
+            unit: None,
         }
     }
 }
@@ -98,22 +102,33 @@ fn side(n: &Num) -> String {
 
 impl fmt::Display for Numbers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let diff = self.difference.map_or("?".to_string(), number::display);
+        let unit = self
+            .unit
+            .as_deref()
+            .map(|u| format!(" {u}"))
+            .unwrap_or_default();
+        let diff = self
+            .difference
+            .map_or("?".to_string(), |d| format!("{}{unit}", number::display(d)));
         let rounding = match self.rounding {
             Some(w) if w.is_zero() => "both sides exact".to_string(),
-            Some(w) => format!("rounding ±{}", number::display(w)),
+            Some(w) => format!("rounding ±{}{unit}", number::display(w)),
             None => "rounding unbounded".to_string(),
         };
         let allowance = match self.tolerance {
             Some(t) if t.percent => format!(
-                "tolerance {}% (±{}) plus {rounding}",
+                "tolerance {}% (±{}{unit}) plus {rounding}",
                 t.within,
                 number::display(t.amount)
             ),
-            Some(t) => format!("tolerance ±{} plus {rounding}", t.within),
+            Some(t) => format!("tolerance ±{}{unit} plus {rounding}", t.within),
             None => rounding,
         };
-        let sides = format!("left {}, right {}", side(&self.left), side(&self.right));
+        let sides = format!(
+            "left {}{unit}, right {}{unit}",
+            side(&self.left),
+            side(&self.right)
+        );
         match self.op {
             CmpOp::Eq => write!(f, "{sides}, difference {diff} (beyond {allowance})"),
             CmpOp::Ne => write!(f, "{sides}: equal, but the rule wants them to differ"),

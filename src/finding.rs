@@ -52,6 +52,9 @@ pub struct ValueRef {
     pub span: Span,
     /// The prior-year file, when the value comes from there.
     pub prior: Option<Arc<SourceFile>>,
+    /// Its unit, when the pack's layout gives one: the dataset's unit of money for an amount
+    /// (万元, 元), or the layout's own (分, 人 …).
+    pub unit: Option<String>,
 }
 
 /// A check of a rule that did not apply to a dataset because a figure it reads is not stated.

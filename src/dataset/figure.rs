@@ -15,7 +15,9 @@ use std::str::FromStr;
 pub struct Figure {
     value: Decimal,
     decimals: u8,
-    rounded_to: Option<u8>,
+    /// The decimals it was declared rounded to; negative for tens, hundreds … (an amount in
+    /// 万元 with two decimals, read in 元, was rounded to hundreds: -2).
+    rounded_to: Option<i8>,
     /// Cut after its printed decimals rather than rounded (`meta.precision: truncate`).
     truncated: bool,
 }
@@ -102,9 +104,9 @@ impl Figure {
         u32::from(self.decimals)
     }
 
-    /// The decimals `meta.precision` declares it was rounded to, if any.
-    pub fn declared_rounding(&self) -> Option<u32> {
-        self.rounded_to.map(u32::from)
+    /// The decimals `meta.precision` (or a change of unit) declares it was rounded to, if any.
+    pub fn declared_rounding(&self) -> Option<i32> {
+        self.rounded_to.map(i32::from)
     }
 
     /// Whether the figure was declared cut rather than rounded.
@@ -139,15 +141,42 @@ impl Figure {
         };
         match self.rounded_to {
             None => printed,
-            Some(d) => printed.widen_to(rounding_half(u32::from(d))),
+            Some(d) => printed.widen_to(rounding_half(i32::from(d))),
         }
     }
 
     /// Declares that the figure was rounded to `decimals` (from `meta.precision`); the widest
     /// of several declarations wins, as each one only widens the interval.
-    pub fn rounded_to(&mut self, decimals: u32) {
-        let d = decimals.min(u32::from(u8::MAX)) as u8;
+    pub fn rounded_to(&mut self, decimals: i32) {
+        let d = decimals.clamp(-28, 28) as i8;
         self.rounded_to = Some(self.rounded_to.map_or(d, |old| old.min(d)));
+    }
+
+    /// The same amount in a unit `10^shift` times smaller (`shift` 4: from 万元 to 元, -4: from
+    /// 元 to 万元), with the same interval of exact amounts: 12.34 万元 (± 0.005) is 123400 元
+    /// (± 50); 1234.56 元 is 0.123456 万元. None when the value leaves the decimal range.
+    pub fn rescaled(&self, shift: i32) -> Option<Figure> {
+        let factor = Decimal::from_i128_with_scale(10_i128.checked_pow(shift.unsigned_abs())?, 0);
+        let value = if shift >= 0 {
+            self.value.checked_mul(factor)?
+        } else {
+            self.value.checked_div(factor)?
+        };
+        let decimals = i32::from(self.decimals) - shift;
+        let mut out = Figure {
+            value,
+            decimals: decimals.clamp(0, 255) as u8,
+            rounded_to: self
+                .rounded_to
+                .map(|d| (i32::from(d) - shift).clamp(-28, 28) as i8),
+            truncated: self.truncated,
+        };
+        // A rounded figure (it has decimals) read in a larger unit was rounded to tens,
+        // hundreds …: its interval keeps its width. An integer stays exact.
+        if decimals < 0 && self.decimals > 0 {
+            out.rounded_to(decimals);
+        }
+        Some(out)
     }
 }
 
@@ -162,12 +191,11 @@ enum Short {
 }
 
 /// Half the unit of a figure rounded to `decimals`: unlike [`half_unit`], 0 decimals means
-/// "rounded to a whole number", ± 0.5.
-pub fn rounding_half(decimals: u32) -> Decimal {
-    if decimals == 0 {
-        Decimal::new(5, 1)
-    } else {
-        half_unit(decimals)
+/// "rounded to a whole number", ± 0.5, and negative decimals tens (± 5), hundreds (± 50) ….
+pub fn rounding_half(decimals: i32) -> Decimal {
+    match decimals {
+        d if d > 0 => half_unit(d as u32),
+        d => Decimal::new(5, 1) * Decimal::from_i128_with_scale(10_i128.pow((-d) as u32), 0),
     }
 }
 
@@ -175,6 +203,26 @@ pub fn rounding_half(decimals: u32) -> Decimal {
 mod tests {
     use super::*;
     use crate::number::Parsed;
+
+    #[test]
+    fn a_figure_read_in_another_unit_keeps_its_interval() {
+        let wan = figure("12.34").rescaled(4).unwrap();
+        let n = wan.num();
+        assert_eq!(n.value, Decimal::new(123400, 0));
+        assert_eq!(
+            (n.lo, n.hi),
+            (Some(Decimal::new(123350, 0)), Some(Decimal::new(123450, 0))),
+            "± 0.005 万元 is ± 50 元"
+        );
+        let yuan = figure("1234.56").rescaled(-4).unwrap();
+        let n = yuan.num();
+        assert_eq!(n.value, Decimal::new(123456, 6));
+        assert_eq!(n.hi, Some(Decimal::new(1234565, 7)));
+        assert!(
+            figure("2647").rescaled(4).unwrap().num().is_exact(),
+            "an integer stays exact"
+        );
+    }
 
     #[test]
     fn a_cut_figure_stands_for_one_unit_away_from_zero() {

@@ -282,7 +282,7 @@ fn widen_all(node: &mut Node, how: Precision) {
         match &mut n.kind {
             NodeKind::Number(figure) => {
                 if let Some(d) = how.decimals {
-                    figure.rounded_to(d);
+                    figure.rounded_to(d as i32);
                 }
                 if how.truncated {
                     figure.truncate();

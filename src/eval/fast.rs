@@ -888,7 +888,7 @@ mod tests {
     fn figure(text: &str, precision: Option<u32>) -> Option<crate::dataset::figure::Figure> {
         let mut f = crate::dataset::figure::Figure::read(text)?.ok()?;
         if let Some(p) = precision {
-            f.rounded_to(p);
+            f.rounded_to(p as i32);
         }
         Some(f)
     }

@@ -19,6 +19,8 @@ pub struct PathCache<'d> {
     slots: Vec<Slot<'d>>,
     indexes: Indexes<'d>,
     keyed_loops: KeyedLoops,
+    /// The pack's layout, for `sign(word)`'s vocabulary and the units of figures.
+    layout: Option<std::sync::Arc<crate::rules::layout::Layout>>,
 }
 
 /// What is known of one slot.
@@ -41,8 +43,19 @@ impl<'d> PathCache<'d> {
     pub fn new(rules: &RuleSet) -> PathCache<'d> {
         PathCache {
             keyed_loops: rules.keyed_loops.clone(),
+            layout: rules.layout.clone(),
             ..PathCache::default()
         }
+    }
+
+    /// The sign a direction word states in the pack's vocabulary, if it knows the word.
+    pub fn sign(&self, word: &str) -> Option<i8> {
+        self.layout.as_ref()?.words.sign(word)
+    }
+
+    /// The pack's layout, if it has one.
+    pub fn layout(&self) -> Option<&crate::rules::layout::Layout> {
+        self.layout.as_deref()
     }
 
     /// How the loop numbered `id` runs as a lookup, if it can.

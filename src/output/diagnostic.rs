@@ -278,7 +278,10 @@ fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
     let mut labels = Vec::new();
     let mut prior_lines = Vec::new();
     for v in &finding.values {
-        let text = format!("{} = {}", v.path, v.text);
+        let text = match &v.unit {
+            Some(unit) => format!("{} = {} {unit}", v.path, v.text),
+            None => format!("{} = {}", v.path, v.text),
+        };
         match &v.prior {
             None => {
                 let primary = Some(v.span) == finding.primary && labels.is_empty();

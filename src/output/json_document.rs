@@ -93,7 +93,7 @@ pub struct JsonFinding<'a> {
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum JsonEvidence<'a> {
     /// Two numbers compared (boxed: the other kinds are small).
-    Numbers(Box<JsonNumbers>),
+    Numbers(Box<JsonNumbers<'a>>),
     /// Two texts compared.
     Texts {
         /// `=` or `!=`.
@@ -109,7 +109,7 @@ pub enum JsonEvidence<'a> {
 
 /// Two numbers compared.
 #[derive(Serialize)]
-pub struct JsonNumbers {
+pub struct JsonNumbers<'a> {
     /// The operator as written in rules (`=`, `!=`, `<`, `<=`, `>`, `>=`).
     pub op: &'static str,
     /// The left side.
@@ -124,6 +124,9 @@ pub struct JsonNumbers {
     pub tolerance: Option<JsonTolerance>,
     /// Tolerance plus rounding: the difference `=` allows.
     pub allowed: Option<String>,
+    /// The unit of money of both sides, when the layout tells (sums of amounts in one unit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<&'a str>,
 }
 
 /// One side of a comparison of numbers: its value and the interval of exact amounts it may
@@ -180,6 +183,7 @@ pub fn evidence_json(e: &Evidence) -> JsonEvidence<'_> {
                 amount: t.amount.to_string(),
             }),
             allowed: decimal(n.allowed),
+            unit: n.unit.as_deref(),
         })),
         Evidence::Texts { op, left, right } => JsonEvidence::Texts {
             op: op.symbol(),
@@ -213,6 +217,9 @@ pub struct JsonValue<'a> {
     /// The file it is in, when it is not the dataset itself (the prior year).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<&'a str>,
+    /// Its unit, when the pack's layout gives one (万元, 元, 分 …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<&'a str>,
 }
 
 /// The JSON view of one file report.
@@ -259,6 +266,7 @@ fn finding_json<'a>(report: &'a FileReport, f: &'a Finding) -> JsonFinding<'a> {
                     line: at.line,
                     column: at.column,
                     file: v.prior.as_ref().map(|p| p.name.as_str()),
+                    unit: v.unit.as_deref(),
                 }
             })
             .collect(),

@@ -199,11 +199,14 @@ pub enum Func {
     Round,
     /// `exists(path)`.
     Exists,
+    /// `sign(word)`: 1, -1 or 0 for a direction word of the pack's vocabulary (增加, 下降,
+    /// 持平 …); a word the vocabulary does not know makes the check not applicable.
+    Sign,
 }
 
 impl Func {
     /// Every function, for "did you mean" and the reference.
-    pub const ALL: [Func; 7] = [
+    pub const ALL: [Func; 8] = [
         Func::Sum,
         Func::Count,
         Func::Min,
@@ -211,6 +214,7 @@ impl Func {
         Func::Abs,
         Func::Round,
         Func::Exists,
+        Func::Sign,
     ];
 
     /// The name as written in rules.
@@ -223,6 +227,7 @@ impl Func {
             Func::Abs => "abs",
             Func::Round => "round",
             Func::Exists => "exists",
+            Func::Sign => "sign",
         }
     }
 
@@ -235,7 +240,7 @@ impl Func {
     pub fn arity(self) -> (usize, usize) {
         match self {
             Func::Sum | Func::Min | Func::Max => (1, usize::MAX),
-            Func::Count | Func::Abs | Func::Exists => (1, 1),
+            Func::Count | Func::Abs | Func::Exists | Func::Sign => (1, 1),
             Func::Round => (2, 2),
         }
     }

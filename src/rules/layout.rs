@@ -58,6 +58,19 @@ pub struct Layout {
     pub words: Words,
     /// The severity of a completeness finding.
     pub completeness: Severity,
+    /// The unit of money of a dataset that does not say (`meta.unit`).
+    pub unit: Option<String>,
+}
+
+/// The units of money tally converts between, as powers of ten of a 元.
+const UNITS: [(&str, i32); 4] = [("元", 0), ("千元", 3), ("万元", 4), ("亿元", 8)];
+
+/// The power of ten of a 元 that a unit of money stands for, if tally knows it.
+pub fn unit_exponent(unit: &str) -> Option<i32> {
+    UNITS
+        .iter()
+        .find(|(u, _)| *u == unit.trim())
+        .map(|(_, e)| *e)
 }
 
 /// One node of a layout.
@@ -251,6 +264,13 @@ impl LayoutNode {
 }
 
 impl Layout {
+    /// The unit of money of a dataset: its `meta.unit`, or else the layout's.
+    pub fn unit_of<'a>(&'a self, root: &'a Node) -> Option<&'a str> {
+        root.at("meta.unit")
+            .and_then(|n| n.as_text())
+            .or(self.unit.as_deref())
+    }
+
     /// Reads a layout file, reporting every error in it.
     pub fn parse(file: Arc<SourceFile>) -> Result<Layout, Vec<LayoutError>> {
         let root = match crate::dataset::load::parse_dataset(
@@ -274,6 +294,7 @@ impl Layout {
             anywhere: Vec::new(),
             words: Words::default(),
             completeness: Severity::Warning,
+            unit: None,
         };
         let NodeKind::Map(entries) = &root.kind else {
             unreachable!("parse_dataset only returns mappings")
@@ -297,6 +318,17 @@ impl Layout {
                     }
                 }
                 "words" => layout.words = reader.words(&entry.value),
+                "unit" => {
+                    layout.unit = reader.text(&entry.value);
+                    if let Some(u) = &layout.unit
+                        && unit_exponent(u).is_none()
+                    {
+                        reader.error(
+                            entry.value.span,
+                            format!("unknown unit of money `{u}`: use 元, 千元, 万元 or 亿元"),
+                        );
+                    }
+                }
                 "anywhere" => {
                     layout.anywhere = reader.keys(&entry.value, false);
                 }
@@ -307,10 +339,11 @@ impl Layout {
                     entry.key_span,
                     format!(
                         "unknown layout setting `{other}`{}; a layout has `name`, \
-                         `completeness`, `words`, `anywhere` and `keys`",
+                         `completeness`, `unit`, `words`, `anywhere` and `keys`",
                         did_you_mean(
                             other,
-                            ["name", "completeness", "words", "anywhere", "keys"].into_iter()
+                            ["name", "completeness", "unit", "words", "anywhere", "keys"]
+                                .into_iter()
                         )
                     ),
                 ),

@@ -11,6 +11,7 @@ use crate::eval::{Data, run_rule};
 use crate::finding::{FileReport, Finding, NotApplicable, RuleSite};
 use crate::rules::ast::Rule;
 use crate::rules::ruleset::RuleSet;
+use crate::run::conform::Reading;
 use crate::run::explanations;
 use crate::severity::Severity;
 use std::path::{Path, PathBuf};
@@ -107,10 +108,18 @@ pub fn file_finding(error: FileError) -> Finding {
 /// keys, values of the wrong kind and (with `completeness`) missing parts are findings. See
 /// [`crate::run::conform`].
 pub fn conform_to(dataset: &mut Dataset, rules: &RuleSet, completeness: bool) -> Vec<Finding> {
+    let reading = Reading {
+        completeness,
+        unit: None,
+    };
+    conform_with(dataset, rules, reading)
+}
+
+fn conform_with(dataset: &mut Dataset, rules: &RuleSet, reading: Reading<'_>) -> Vec<Finding> {
     match &rules.layout {
         Some(layout) => {
             let file = dataset.file.clone();
-            crate::run::conform::conform(layout, &mut dataset.root, &file, completeness)
+            crate::run::conform::conform(layout, &mut dataset.root, &file, reading)
         }
         None => Vec::new(),
     }
@@ -297,23 +306,42 @@ fn load_prior(
     options: &CheckOptions,
     report: &mut FileReport,
 ) -> Option<Arc<Dataset>> {
-    // Read as the dataset is, so that its figures compare alike; what it lacks is no concern
-    // of this dataset's check.
-    let load = |p: &Path| {
+    // Read as the dataset is, in its unit of money, so that their figures compare alike;
+    // what it lacks is no concern of this dataset's check.
+    let unit = rules
+        .layout
+        .as_ref()
+        .and_then(|l| l.unit_of(&dataset.root))
+        .map(str::to_string);
+    let load = |p: &Path, unit: Option<&str>| {
         load_dataset(p, options.limits).map(|mut d| {
-            conform_to(&mut d, rules, false);
+            let reading = Reading {
+                completeness: false,
+                unit,
+            };
+            conform_with(&mut d, rules, reading);
             d
         })
     };
     let declared = dataset.root.at("meta.prior");
     let (prior_path, loaded) = match (&options.prior, declared.and_then(|n| n.as_text())) {
         (Some(p), _) => {
-            let shared = options.prior_loaded.get_or_init(|| shared(load(p)));
-            (p.clone(), shared.clone())
+            // Read once for the whole run, in its own unit; a dataset in another unit reads
+            // it again, converted (a batch is nearly always in one unit).
+            let shared = options.prior_loaded.get_or_init(|| shared(load(p, None)));
+            let prior_unit = match (shared, &rules.layout) {
+                (Ok(prior), Some(layout)) => layout.unit_of(&prior.root).map(str::to_string),
+                _ => None,
+            };
+            if prior_unit.is_some() && unit.is_some() && prior_unit != unit {
+                (p.clone(), self::shared(load(p, unit.as_deref())))
+            } else {
+                (p.clone(), shared.clone())
+            }
         }
         (None, Some(_)) => {
             let p = declared_prior(dataset, path).expect("meta.prior is text");
-            let loaded = shared(load(&p));
+            let loaded = shared(load(&p, unit.as_deref()));
             (p, loaded)
         }
         (None, None) => return None,

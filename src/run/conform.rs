@@ -22,14 +22,33 @@ use crate::source::{SourceFile, Span};
 use std::collections::HashSet;
 use std::sync::Arc;
 
-/// Findings of the check, in file order. `completeness`: whether to ask what a full report
-/// must state (not for a fixture's fragment, nor a prior year read for reference).
+/// How a dataset is read against the layout.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Reading<'a> {
+    /// Whether to ask what a full report must state (not for a fixture's fragment, nor a
+    /// prior year read for reference).
+    pub completeness: bool,
+    /// The unit of money its amounts are to be read in, when another dataset's (a prior year
+    /// read beside a dataset in another unit): they are converted exactly.
+    pub unit: Option<&'a str>,
+}
+
+/// Findings of the check, in file order.
 pub fn conform(
     layout: &Layout,
     root: &mut Node,
     file: &Arc<SourceFile>,
-    completeness: bool,
+    reading: Reading<'_>,
 ) -> Vec<Finding> {
+    let own = layout
+        .unit_of(root)
+        .and_then(crate::rules::layout::unit_exponent);
+    let wanted = reading.unit.and_then(crate::rules::layout::unit_exponent);
+    let shift = match (own, wanted) {
+        (Some(own), Some(wanted)) => own - wanted,
+        _ => 0,
+    };
+    let completeness = reading.completeness;
     let year = root.at("meta.year").and_then(|n| n.as_integer());
     let partial = root
         .at("meta.scope")
@@ -40,6 +59,7 @@ pub fn conform(
         file,
         findings: Vec::new(),
         unknown: HashSet::new(),
+        shift,
     };
     walk.node(root, &layout.root, &mut String::new());
     let mut findings = walk.findings;
@@ -63,6 +83,8 @@ struct Walk<'a> {
     /// Unknown keys already reported, by the layout node they were found under: a misspelt
     /// column of a table of 300 rows is one warning, not 300.
     unknown: HashSet<(*const LayoutNode, String)>,
+    /// Amounts are multiplied by 10^shift: read in another dataset's unit of money.
+    shift: i32,
 }
 
 fn finding(code: &str, severity: Severity, message: String, at: Span) -> Finding {
@@ -157,10 +179,23 @@ impl Walk<'_> {
 
     fn leaf(&mut self, node: &mut Node, lnode: &LayoutNode, kind: Kind, path: &str) {
         let numeric = kind.is_numeric();
+        if kind == Kind::Amount
+            && self.shift != 0
+            && let NodeKind::Number(f) = &node.kind
+            && let Some(rescaled) = f.rescaled(self.shift)
+        {
+            node.kind = NodeKind::Number(rescaled);
+        }
         match &node.kind {
             NodeKind::Number(_) | NodeKind::OutOfRange(_) if numeric || kind == Kind::Code => {}
             NodeKind::Null => {}
             NodeKind::Text(t) if numeric => match read_printed(t, kind) {
+                Some(figure) if kind == Kind::Amount && self.shift != 0 => {
+                    match figure.rescaled(self.shift) {
+                        Some(f) => node.kind = NodeKind::Number(f),
+                        None => self.wrong_kind(node, lnode, path),
+                    }
+                }
                 Some(figure) => node.kind = NodeKind::Number(figure),
                 None => self.wrong_kind(node, lnode, path),
             },
@@ -431,7 +466,11 @@ keys:
         let layout = Layout::parse(Arc::new(SourceFile::new("layout.yaml", LAYOUT))).unwrap();
         let dataset = parse_dataset("d.yaml".into(), data.into(), Default::default()).unwrap();
         let mut root = dataset.root.clone();
-        let findings = conform(&layout, &mut root, &dataset.file, true);
+        let reading = Reading {
+            completeness: true,
+            unit: None,
+        };
+        let findings = conform(&layout, &mut root, &dataset.file, reading);
         (findings, root)
     }
 
@@ -545,6 +584,28 @@ keys:
         );
         let (findings, _) = run("meta: {year: 2020, scope: partial}\noverview: {total: 1}\n");
         assert!(findings.is_empty(), "{findings:?}");
+    }
+
+    #[test]
+    fn a_prior_year_in_another_unit_is_read_in_this_ones() {
+        let layout = Layout::parse(Arc::new(SourceFile::new("layout.yaml", LAYOUT))).unwrap();
+        let text = "meta: {unit: 元}\noverview: {total: \"40,672,288.65\", share: 12.5}\n";
+        let dataset = parse_dataset("p.yaml".into(), text.into(), Default::default()).unwrap();
+        let mut root = dataset.root.clone();
+        let reading = Reading {
+            completeness: false,
+            unit: Some("万元"),
+        };
+        assert!(conform(&layout, &mut root, &dataset.file, reading).is_empty());
+        assert_eq!(
+            number(&root, "overview.total"),
+            Some(("4067.228865".into(), 6))
+        );
+        assert_eq!(
+            number(&root, "overview.share"),
+            Some(("12.5".into(), 1)),
+            "not an amount"
+        );
     }
 
     #[test]

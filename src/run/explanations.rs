@@ -408,6 +408,7 @@ mod tests {
             text: "1".into(),
             span: Span::default(),
             prior: None,
+            unit: None,
         };
         assert!(at_matches(Some("p[1]"), &[value("p[1].x")]));
         assert!(at_matches(Some("p[1].x"), &[value("p[1].x")]));
