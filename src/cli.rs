@@ -1,7 +1,7 @@
 //! The command line: arguments → rules → check → output → exit code.
 //!
-//! `tally check` is [`check`]; `tally test`, `explain` and `rules`, the rule authors'
-//! commands, are [`authoring`]. Every exit code is decided in [`crate::exit_code`].
+//! `tally check` is [`check`]; `tally test`, `explain`, `rules` and `layout`, the rule
+//! authors' commands, are [`authoring`]. Every exit code is decided in [`crate::exit_code`].
 
 mod authoring;
 mod check;
@@ -35,6 +35,9 @@ enum Command {
     /// List the effective rule set (after pack manifests).
     #[command(after_help = exit_code::RULES_HELP)]
     Rules(authoring::RulesArgs),
+    /// Print the pack's dataset layout (layout.yaml) as a Markdown reference.
+    #[command(after_help = exit_code::RULES_HELP)]
+    Layout(authoring::LayoutArgs),
 }
 
 /// Runs the command line and returns the exit code.
@@ -55,6 +58,7 @@ pub fn main() -> i32 {
         Command::Test(args) => authoring::test(args),
         Command::Explain(args) => authoring::explain(args),
         Command::Rules(args) => authoring::rules(args),
+        Command::Layout(args) => authoring::layout(args),
     }
 }
 

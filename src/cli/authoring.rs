@@ -89,7 +89,7 @@ pub fn test(args: TestArgs) -> i32 {
         if json {
             packs.push(rule_test::json(path, &run, args.show_findings));
         } else {
-            print!("{}", rule_test::report(&run, args.show_findings));
+            print_out(&rule_test::report(&run, args.show_findings));
         }
         let failed = run.failed() > 0;
         let gaps = !run.never_fired().is_empty() || !run.never_quiet().is_empty();
@@ -112,10 +112,7 @@ pub fn explain(args: ExplainArgs) -> i32 {
         return exit_code::TROUBLE;
     };
     match rule_info::explain(&pack, &args.id) {
-        Some(text) => {
-            print!("{text}");
-            exit_code::OK
-        }
+        Some(text) => print_out(&text),
         None => {
             eprintln!(
                 "error: no rule `{}` in {}; `tally rules` lists them",
@@ -132,6 +129,45 @@ pub fn rules(args: RulesArgs) -> i32 {
     let Some(pack) = load_pack(&args.rules, style()) else {
         return exit_code::TROUBLE;
     };
-    print!("{}", rule_info::list(&pack, args.year));
-    exit_code::OK
+    print_out(&rule_info::list(&pack, args.year))
+}
+
+/// `tally layout` arguments.
+#[derive(Debug, clap::Args)]
+pub(super) struct LayoutArgs {
+    /// Rule packs (folders); default: the built-in pack.
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+}
+
+/// `tally layout`: the pack's layout as Markdown (how `examples/LAYOUT.md` is made).
+pub fn layout(args: LayoutArgs) -> i32 {
+    let Some(pack) = load_pack(&args.rules, style()) else {
+        return exit_code::TROUBLE;
+    };
+    match &pack.rules.layout {
+        Some(layout) => print_out(&layout.to_markdown()),
+        None => {
+            eprintln!(
+                "error: {} has no layout (layout.yaml beside its rules)",
+                pack.names.join(" → ")
+            );
+            exit_code::TROUBLE
+        }
+    }
+}
+
+/// Writes a command's output to standard output: OK, or TROUBLE with a message when it cannot
+/// be written. A reader that stops early (`| head`) is no trouble and no panic.
+fn print_out(text: &str) -> i32 {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => exit_code::OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit_code::OK,
+        Err(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            exit_code::TROUBLE
+        }
+    }
 }
