@@ -254,7 +254,16 @@ impl LayoutNode {
 
     /// The node of a key of this mapping (not counting the layout's `anywhere` keys).
     pub fn key(&self, key: &str) -> Option<&LayoutNode> {
-        self.keys.iter().find(|(k, _)| k == key).map(|(_, n)| n)
+        // Lengths and first bytes first, as `dataset::find_entry` does: every value of every
+        // dataset is looked up here.
+        let want = key.as_bytes();
+        self.keys
+            .iter()
+            .find(|(k, _)| {
+                let k = k.as_bytes();
+                k.len() == want.len() && k.first() == want.first() && k == want
+            })
+            .map(|(_, n)| n)
     }
 
     /// The label, or else the last key of its path.

@@ -61,7 +61,7 @@ pub fn conform(
         unknown: HashSet::new(),
         shift,
     };
-    walk.node(root, &layout.root, &mut String::new());
+    walk.node(root, &layout.root, &mut Vec::new());
     let mut findings = walk.findings;
     if completeness
         && !partial
@@ -103,8 +103,28 @@ fn push_key(path: &mut String, key: &str) {
     path.push_str(key);
 }
 
+/// One step of the path to the value being checked, kept as steps and written out only for
+/// a finding: building the text for every value of a dataset cost more than the check.
+#[derive(Clone)]
+enum Step {
+    Key(Arc<str>),
+    Index(usize),
+}
+
+/// The path as written (`tables.income.rows[3].total`).
+fn shown(path: &[Step]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(k) => push_key(&mut out, k),
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
 impl Walk<'_> {
-    fn node(&mut self, node: &mut Node, lnode: &LayoutNode, path: &mut String) {
+    fn node(&mut self, node: &mut Node, lnode: &LayoutNode, path: &mut Vec<Step>) {
         match lnode.kind {
             Kind::Any => {}
             Kind::Map if lnode.open => {}
@@ -118,11 +138,10 @@ impl Walk<'_> {
                     let Some(item) = lnode.items.as_deref() else {
                         return;
                     };
-                    let len = path.len();
                     for (i, child) in items.iter_mut().enumerate() {
-                        path.push_str(&format!("[{i}]"));
+                        path.push(Step::Index(i));
                         self.node(child, item, path);
-                        path.truncate(len);
+                        path.pop();
                     }
                 }
                 NodeKind::Null => {}
@@ -132,13 +151,12 @@ impl Walk<'_> {
         }
     }
 
-    fn map(&mut self, node: &mut Node, lnode: &LayoutNode, path: &mut String) {
+    fn map(&mut self, node: &mut Node, lnode: &LayoutNode, path: &mut Vec<Step>) {
         let NodeKind::Map(entries) = &mut node.kind else {
             return;
         };
-        let len = path.len();
         for entry in entries.iter_mut() {
-            push_key(path, &entry.key);
+            path.push(Step::Key(entry.key.clone()));
             match self.layout.child(lnode, &entry.key) {
                 Some(child) => self.node(&mut entry.value, child, path),
                 None => {
@@ -152,9 +170,11 @@ impl Walk<'_> {
                             .as_deref()
                             .map(|l| format!("（{l}）"))
                             .unwrap_or_default();
+                        let len = path.len() - 1;
+                        let parent = shown(&path[..len]);
+                        let path = shown(path);
                         let message = format!(
-                            "数据布局中没有 `{path}`{hint}：`{}`{under}下不认识这个键，它的值不会被任何规则读取",
-                            &path[..len]
+                            "数据布局中没有 `{path}`{hint}：`{parent}`{under}下不认识这个键，它的值不会被任何规则读取"
                         );
                         let message = if len == 0 {
                             format!("数据布局中没有顶层键 `{path}`{hint}，它的值不会被任何规则读取")
@@ -170,14 +190,14 @@ impl Walk<'_> {
                     }
                 }
             }
-            path.truncate(len);
+            path.pop();
         }
         if lnode.keys.iter().any(|(_, c)| c.blank_zero) {
             fill_blanks(node, lnode);
         }
     }
 
-    fn leaf(&mut self, node: &mut Node, lnode: &LayoutNode, kind: Kind, path: &str) {
+    fn leaf(&mut self, node: &mut Node, lnode: &LayoutNode, kind: Kind, path: &[Step]) {
         let numeric = kind.is_numeric();
         if kind == Kind::Amount
             && self.shift != 0
@@ -202,7 +222,8 @@ impl Walk<'_> {
             NodeKind::Text(t) if !lnode.one_of.is_empty() => {
                 if !lnode.one_of.iter().any(|v| v == t.trim()) {
                     let message = format!(
-                        "`{path}`{} 应为 {} 之一，而不是 `{}`",
+                        "`{}`{} 应为 {} 之一，而不是 `{}`",
+                        shown(path),
                         label(lnode),
                         lnode.one_of.join("、"),
                         t.trim()
@@ -217,7 +238,7 @@ impl Walk<'_> {
         }
     }
 
-    fn wrong_kind(&mut self, node: &mut Node, lnode: &LayoutNode, path: &str) {
+    fn wrong_kind(&mut self, node: &mut Node, lnode: &LayoutNode, path: &[Step]) {
         let found = match &node.kind {
             NodeKind::Text(_) => "文字",
             NodeKind::Number(_) | NodeKind::OutOfRange(_) => "数值",
@@ -231,7 +252,8 @@ impl Walk<'_> {
             _ => format!(" `{}`", self.file.text(node.span)),
         };
         let message = format!(
-            "`{path}`{} 应为{}，这里是{found}{shown}；读取它的规则不适用",
+            "`{}`{} 应为{}，这里是{found}{shown}；读取它的规则不适用",
+            self::shown(path),
             label(lnode),
             lnode.kind.chinese()
         );
