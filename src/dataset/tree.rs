@@ -179,6 +179,16 @@ impl Node {
             NodeKind::List(_) => "a list",
             NodeKind::Map(_) => "a mapping",
             NodeKind::Null => "empty",
+            // A figure printed with separators is quoted in the file (`"1,612.36"`): shown
+            // as printed, without the quotes.
+            NodeKind::Number(_) => {
+                let text = file.text(self.span);
+                let unquoted = text
+                    .strip_prefix('"')
+                    .and_then(|t| t.strip_suffix('"'))
+                    .or_else(|| text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')));
+                unquoted.unwrap_or(text)
+            }
             _ => file.text(self.span),
         }
     }

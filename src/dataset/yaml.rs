@@ -161,7 +161,15 @@ impl Loader<'_> {
     }
 
     fn event(&mut self, event: Event<'_>, yspan: YSpan) -> Result<(), FileError> {
-        let span = self.span(yspan);
+        let mut span = self.span(yspan);
+        // The parser's span of a quoted scalar runs on over the spaces and comment after it;
+        // a label on the value must end at its closing quote.
+        if let Event::Scalar(_, style @ (ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted), ..) =
+            &event
+            && let Some(end) = quoted_end(&self.file.text, span, *style)
+        {
+            span.end = end as u32;
+        }
         match event {
             Event::DocumentStart(_) => {
                 self.documents += 1;
@@ -605,6 +613,33 @@ fn count_flags(flags: u64) -> usize {
     ((flags >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize
 }
 
+/// One past the closing quote of the quoted scalar whose span is `span` (within it), if the
+/// file holds the quotes there: `''` inside single quotes and `\"` (or `\\`) inside double
+/// quotes do not close it.
+fn quoted_end(text: &str, span: Span, style: ScalarStyle) -> Option<usize> {
+    let bytes = text
+        .as_bytes()
+        .get(span.start as usize..span.end as usize)?;
+    let quote = if style == ScalarStyle::SingleQuoted {
+        b'\''
+    } else {
+        b'"'
+    };
+    if bytes.first() != Some(&quote) {
+        return None;
+    }
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return Some(span.start as usize + i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -629,6 +664,16 @@ mod tests {
         assert_eq!(n.value().to_string(), "447.00");
         let big = root.at("收入.big").unwrap();
         assert_eq!(&text[big.span.range()], "12345678901234567.89");
+    }
+
+    #[test]
+    fn a_quoted_value_ends_at_its_closing_quote() {
+        let text = "a: \"1,000\"   # c\nb: 'it''s'  # d\nc: \"q\\\"x\"\n";
+        let file = Arc::new(SourceFile::new("t.yaml", text));
+        let root = parse(&file, 0, Limits::default()).unwrap();
+        for (key, want) in [("a", "\"1,000\""), ("b", "'it''s'"), ("c", "\"q\\\"x\"")] {
+            assert_eq!(file.text(root.get(key).unwrap().span), want);
+        }
     }
 
     #[test]
