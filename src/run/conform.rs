@@ -8,6 +8,8 @@
 //!   table is; so is a part of a row left out whole. Lists (rows) and nodes the layout marks
 //!   `required` are never made up: a table that is not there is absent.
 //! - A key the layout does not know is a warning with a suggestion, once per misspelling.
+//! - A percentage printed as a whole number (`占73%`) stands for ± 0.5: it was rounded to
+//!   whole percents, not computed exactly (0% and 100%, "none" and "all", stay exact).
 //! - A value of the wrong kind (text where an amount belongs) is one error at the value, and
 //!   the value is then emptied, so that every rule reading it is not applicable instead of
 //!   reporting it again.
@@ -206,6 +208,11 @@ impl Walk<'_> {
         {
             node.kind = NodeKind::Number(rescaled);
         }
+        if kind == Kind::Percent
+            && let NodeKind::Number(f) = &mut node.kind
+        {
+            whole_percent(f);
+        }
         match &node.kind {
             NodeKind::Number(_) | NodeKind::OutOfRange(_) if numeric || kind == Kind::Code => {}
             NodeKind::Null => {}
@@ -216,7 +223,12 @@ impl Walk<'_> {
                         None => self.wrong_kind(node, lnode, path),
                     }
                 }
-                Some(figure) => node.kind = NodeKind::Number(figure),
+                Some(mut figure) => {
+                    if kind == Kind::Percent {
+                        whole_percent(&mut figure);
+                    }
+                    node.kind = NodeKind::Number(figure)
+                }
                 None => self.wrong_kind(node, lnode, path),
             },
             NodeKind::Text(t) if !lnode.one_of.is_empty() => {
@@ -261,6 +273,16 @@ impl Walk<'_> {
             .push(finding("wrong-kind", Severity::Error, message, node.span));
         // Emptied: rules that read it are then not applicable, instead of each reporting it.
         node.kind = NodeKind::Null;
+    }
+}
+
+/// A percentage printed as a whole number (`占73%`) was rounded to one: it stands for ± 0.5,
+/// not for exactly 73. 0% and 100% say "none" and "all" and stay exact (counts and amounts
+/// keep their integers exact too).
+fn whole_percent(f: &mut Figure) {
+    let v = f.value();
+    if f.decimals() == 0 && !v.is_zero() && v != rust_decimal::Decimal::ONE_HUNDRED {
+        f.rounded_to(0);
     }
 }
 
