@@ -7,6 +7,7 @@
 mod authoring;
 mod bad_input;
 mod cli;
+mod corpus;
 mod fuzz_regressions;
 mod keyed_loops;
 mod language;
