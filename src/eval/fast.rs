@@ -576,7 +576,7 @@ mod tests {
         rule.body
             .iter()
             .map(|stmt| match stmt {
-                Stmt::Check(e) => ev.fast_truth(e),
+                Stmt::Check(e, _) => ev.fast_truth(e),
                 _ => panic!("only checks"),
             })
             .collect()
@@ -860,7 +860,7 @@ mod tests {
             use super::super::{Problem, Value};
             use crate::eval::path_cache::Slot;
             let set = rules(&format!("rule T error \"m\" {{ exists({path}) }}")).expect("rules");
-            let Stmt::Check(check) = &set.rules[0].body[0] else { panic!("a check") };
+            let Stmt::Check(check, _) = &set.rules[0].body[0] else { panic!("a check") };
             let crate::rules::ast::ExprKind::Call(_, args) = &check.kind else { panic!("a call") };
             let crate::rules::ast::ExprKind::Path(p) = &args[0].kind else { panic!("a path") };
             let data = dataset(&yaml);

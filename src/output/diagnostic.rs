@@ -255,11 +255,15 @@ fn span(s: Span) -> SourceSpan {
 fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
     let mut labels = Vec::new();
     let mut prior_lines = Vec::new();
+    // The label at the finding's place is the primary one, wherever it stands among the
+    // values: the excerpt's header then names the place JSON, SARIF and the others give.
+    let mut primary_done = false;
     for v in &finding.values {
         let text = format!("{} = {}", v.path, v.text);
         match &v.prior {
             None => {
-                let primary = Some(v.span) == finding.primary && labels.is_empty();
+                let primary = Some(v.span) == finding.primary && !primary_done;
+                primary_done |= primary;
                 labels.push(if primary {
                     LabeledSpan::new_primary_with_span(Some(text), span(v.span))
                 } else {
@@ -276,7 +280,8 @@ fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
         }
     }
     for (s, label) in &finding.notes {
-        let primary = labels.is_empty() && Some(*s) == finding.primary;
+        let primary = !primary_done && Some(*s) == finding.primary;
+        primary_done |= primary;
         labels.push(if primary {
             LabeledSpan::new_primary_with_span(Some(label.clone()), span(*s))
         } else {
