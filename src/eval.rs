@@ -823,11 +823,16 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         };
         let texts = match (self.text_of(&lv), self.text_of(&rv)) {
             (Some(a), Some(b)) => Some((a, b)),
-            // A code written as a number (`code: 2010601`) compared with a text
-            // (`parent(…)`, `"201"`) is compared as written.
-            (Some(a), None) => self.written_number(&rv).map(|b| (a, Cow::Borrowed(b))),
-            (None, Some(b)) => self.written_number(&lv).map(|a| (Cow::Borrowed(a), b)),
-            (None, None) => None,
+            // A code written as a number (`code: 2010601`) compared with a text of the rule's
+            // own (`parent(…)`, `"201"`) is compared as written. (Text and a number that both
+            // come from the data are still a finding: one of them is likely mistyped.)
+            (Some(a), None) if matches!(lv, Value::Text(_)) => {
+                self.written_number(&rv).map(|b| (a, Cow::Borrowed(b)))
+            }
+            (None, Some(b)) if matches!(rv, Value::Text(_)) => {
+                self.written_number(&lv).map(|a| (Cow::Borrowed(a), b))
+            }
+            _ => None,
         };
         if let Some((a, b)) = texts {
             let (a, b) = (a.into_owned(), b.into_owned());

@@ -254,8 +254,12 @@ impl Lower {
                 }
                 G::check => {
                     let mut inner = p.into_inner();
+                    let errors = self.errors.len();
                     let expr = self.expr(inner.next().expect("expr"));
-                    self.check_is_condition(&expr);
+                    // (An expression with errors is not judged as a check too.)
+                    if self.errors.len() == errors {
+                        self.check_is_condition(&expr);
+                    }
                     let message = inner.next().map(|m| {
                         let message = m.into_inner().nth(1).expect("message");
                         self.message(message)
@@ -879,7 +883,11 @@ fn syntax_error(file: &Arc<SourceFile>, at: usize, err: &pest::error::Error<G>) 
                 words.retain(|w| {
                     !matches!(
                         *w,
-                        "a name" | "a number" | "a string in double quotes" | "a function call"
+                        "a name"
+                            | "a number"
+                            | "a string in double quotes"
+                            | "a function call"
+                            | "`if`"
                     )
                 });
             }
