@@ -132,7 +132,11 @@ impl<'l, 'r> Checker<'l, 'r> {
             ExprKind::Index { base, index, rest } => {
                 self.expr(base);
                 self.expr(index);
-                if let Err(error) = self.steps(item_of(self.ty_of(base)), rest, "…[…]") {
+                let shown = match &base.kind {
+                    ExprKind::Path(p) => format!("{}[…]", p.display()),
+                    _ => "…[…]".to_string(),
+                };
+                if let Err(error) = self.steps(item_of(self.ty_of(base)), rest, &shown) {
                     self.errors
                         .push(RuleError::new(&self.rule.file, base.span, error));
                 }
@@ -338,6 +342,10 @@ keys:
         amount: amount 金额
         items: {items: {keys: {name: text 名称, amount: amount 金额}}}
   extra: any 其他
+  same:
+    keys:
+      国内接待: {keys: {amount: amount 金额}}
+      外事接待: {keys: {amount: amount 金额}}
 ";
 
     fn errors(rules: &str) -> Vec<String> {
@@ -370,6 +378,32 @@ keys:
     extra.anything.at.all = 1
 }"#;
         assert_eq!(errors(rules), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_variables_of_the_new_bindings_are_typed() {
+        // `for i, c`: `c` an item, `i` a number; a `for` through lists: an item of every list;
+        // quantifier and aggregate variables: items; `for k, v` over a mapping whose values
+        // share a layout: one of them; over one whose values differ: unknown.
+        let rules = r#"rule A error "{c.name} {x.name}" {
+    for i, c in function_classes { c.amount >= 0 and i >= 0 }
+    for i in function_classes.items { i.amont >= 0 }
+    any(x in function_classes: x.nme = "a")
+    sum(y.amount for y in function_classes.items if y.nam = "a") = 0
+    for k, v in same { v.amont >= 0 }
+    for k, v in income { v.anything = 0 }
+    for p, q in function_classes { q.items[p].amont = 0 }
+}"#;
+        assert_eq!(
+            errors(rules),
+            vec![
+                "3:39: the pack's layout has no `amont` under `i` (did you mean `amount`?): a rule may only read what the layout declares",
+                "4:32: the pack's layout has no `nme` under `x` (did you mean `name`?): a rule may only read what the layout declares",
+                "5:53: the pack's layout has no `nam` under `y` (did you mean `name`?): a rule may only read what the layout declares",
+                "6:24: the pack's layout has no `amont` under `v` (did you mean `amount`?): a rule may only read what the layout declares",
+                "8:36: the pack's layout has no `amont` under `q.items[…]` (did you mean `amount`?): a rule may only read what the layout declares",
+            ]
+        );
     }
 
     #[test]
