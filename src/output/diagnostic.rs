@@ -69,8 +69,23 @@ pub fn render_finding(out: &mut String, finding: &Finding, file: &Arc<SourceFile
 
 /// Renders rule-file errors.
 pub fn render_rule_errors(errors: &[RuleError], style: Style) -> String {
+    let errors: Vec<(&str, &RuleError)> = errors.iter().map(|e| ("rule-file", e)).collect();
+    render_rule_problems(&errors, miette::Severity::Error, style)
+}
+
+/// Renders `tally lint`'s findings: warnings about rules, each with its lint's code.
+pub fn render_lints(lints: &[(&str, &RuleError)], style: Style) -> String {
+    render_rule_problems(lints, miette::Severity::Warning, style)
+}
+
+/// Renders problems at places in rule files, each with its code.
+fn render_rule_problems(
+    errors: &[(&str, &RuleError)],
+    severity: miette::Severity,
+    style: Style,
+) -> String {
     let mut out = String::new();
-    for e in errors {
+    for (code, e) in errors {
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             Some("here".into()),
             span(e.span),
@@ -95,8 +110,8 @@ pub fn render_rule_errors(errors: &[RuleError], style: Style) -> String {
             }
         }
         let diag = Diag {
-            code: Some("rule-file".into()),
-            severity: miette::Severity::Error,
+            code: Some(code.to_string()),
+            severity,
             message: e.message.clone(),
             source: Some(FileSource(e.file.clone())),
             labels,
