@@ -1117,9 +1117,9 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     Over::All => !holds,
                     _ => holds,
                 };
-                if kind == Over::All && holds {
-                    forget(self);
-                } else if kind == Over::Count && !holds {
+                // An item `all` passes, or `count` does not count, is not what the result
+                // turned on.
+                if (kind == Over::All && holds) || (kind == Over::Count && !holds) {
                     forget(self);
                 }
                 Ok(bears.then_some(kind != Over::All))

@@ -10,6 +10,7 @@ mod cli;
 mod fuzz_regressions;
 mod keyed_loops;
 mod language;
+mod language_v2;
 mod output;
 mod rounding_properties;
 mod runner;

@@ -124,7 +124,7 @@ struct Linter<'r> {
     scope: Vec<(&'r str, String)>,
     /// What the `when`s around the current statement say: a path (written out) equals, or
     /// differs from, a text.
-    facts: Vec<(String, bool, String)>,
+    facts: Vec<Fact>,
     /// The `when` conditions around the current statement, written out.
     guards: Vec<String>,
     /// Each check, written out with its guards and lists, and where it stands.
@@ -242,7 +242,7 @@ impl<'r> Linter<'r> {
     }
 
     /// The equalities with texts a condition asserts (under `negate`, its negation does).
-    fn facts_of(&self, e: &Expr, negate: bool) -> Vec<(String, bool, String)> {
+    fn facts_of(&self, e: &Expr, negate: bool) -> Vec<Fact> {
         match &e.kind {
             ExprKind::And(a, b) if !negate => {
                 let mut f = self.facts_of(a, false);
@@ -257,13 +257,15 @@ impl<'r> Linter<'r> {
             ExprKind::Not(x) => self.facts_of(x, !negate),
             ExprKind::Compare(op @ (CmpOp::Eq | CmpOp::Ne), a, b, None) => {
                 let equal = (*op == CmpOp::Eq) != negate;
+                let fact = |path: &Expr, p: &crate::rules::ast::Path, t: &String| Fact {
+                    path: self.canon(path),
+                    shown: p.display(),
+                    equal,
+                    text: t.clone(),
+                };
                 match (&a.kind, &b.kind) {
-                    (ExprKind::Path(_), ExprKind::Text(t)) => {
-                        vec![(self.canon(a), equal, t.clone())]
-                    }
-                    (ExprKind::Text(t), ExprKind::Path(_)) => {
-                        vec![(self.canon(b), equal, t.clone())]
-                    }
+                    (ExprKind::Path(p), ExprKind::Text(t)) => vec![fact(a, p, t)],
+                    (ExprKind::Text(t), ExprKind::Path(p)) => vec![fact(b, p, t)],
                     _ => Vec::new(),
                 }
             }
@@ -272,18 +274,19 @@ impl<'r> Linter<'r> {
     }
 
     /// Why the facts of a condition cannot hold together with those around it, if so.
-    fn contradiction(&self, new: &[(String, bool, String)]) -> Option<String> {
-        for (i, (path, equal, text)) in new.iter().enumerate() {
+    fn contradiction(&self, new: &[Fact]) -> Option<String> {
+        for (i, fact) in new.iter().enumerate() {
+            let (equal, text, shown) = (fact.equal, &fact.text, &fact.shown);
             let others = self.facts.iter().chain(&new[..i]);
-            for (p, e, t) in others {
-                if p != path {
+            for other in others {
+                if other.path != fact.path {
                     continue;
                 }
-                let shown = shown_path(path);
-                if *equal && *e && t != text {
+                let (e, t) = (other.equal, &other.text);
+                if equal && e && t != text {
                     return Some(format!("`{shown}` cannot be both \"{t}\" and \"{text}\""));
                 }
-                if *equal != *e && t == text {
+                if equal != e && t == text {
                     return Some(format!(
                         "`{shown}` cannot be \"{text}\" and differ from it at once"
                     ));
@@ -445,9 +448,14 @@ fn percent(e: &Expr) -> bool {
     .any(|w| lower.contains(w))
 }
 
-/// A path as the linter writes it, for messages: the dataset's `$` prefix dropped.
-fn shown_path(written: &str) -> String {
-    written.trim_start_matches('$').to_string()
+/// What a `when` says about a path: that it equals (or differs from) a text.
+struct Fact {
+    /// The path written out, variables replaced by what they stand for.
+    path: String,
+    /// The path as the rule writes it.
+    shown: String,
+    equal: bool,
+    text: String,
 }
 
 #[cfg(test)]
@@ -504,8 +512,8 @@ rule B warning "b" {
         assert_eq!(
             found,
             [
-                "3:14 when-never-holds A: this condition can never hold: `item-of($changes).word` cannot be both \"增加\" and \"减少\"",
-                "4:35 when-never-holds A: this condition can never hold: `item-of($changes).word` cannot be \"增加\" and differ from it at once",
+                "3:14 when-never-holds A: this condition can never hold: `c.word` cannot be both \"增加\" and \"减少\"",
+                "4:35 when-never-holds A: this condition can never hold: `c.word` cannot be \"增加\" and differ from it at once",
                 "9:18 unused-let B: `let unused` is never read: remove it, or use it",
                 "11:5 always-holds B: this check compares a value with itself: it always holds",
                 "12:5 always-holds B: this check reads no figure: the rule alone decides it, whatever the data",

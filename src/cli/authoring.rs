@@ -66,12 +66,13 @@ pub fn lint(args: LintArgs) -> i32 {
                 "{}",
                 crate::output::diagnostic::render_lints(&shown, Style::plain(100))
             );
+            let plural =
+                |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
             println!(
-                "{}: {} rules, {} lint finding{}",
+                "{}: {}, {}",
                 args.pack.display(),
-                pack.rules.rules.len(),
-                lints.len(),
-                if lints.len() == 1 { "" } else { "s" }
+                plural(pack.rules.rules.len(), "rule"),
+                plural(lints.len(), "lint finding")
             );
         }
         TestFormat::Json => {

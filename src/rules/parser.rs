@@ -504,24 +504,18 @@ impl Lower {
         for p in inner {
             match p.as_rule() {
                 G::quantifier | G::comprehension => {
-                    if let Some(over) = self.over(func, name.as_str(), span, p, &mut args) {
-                        return over;
-                    }
+                    return self
+                        .over(func, name.as_str(), span, p, &mut args)
+                        .unwrap_or(Expr {
+                            span,
+                            kind: ExprKind::Number(Decimal::ZERO),
+                        });
                 }
                 _ => args.push(self.expr(p)),
             }
         }
         let Some(func) = func else {
-            let names: Vec<&str> = Func::ALL.iter().map(|f| f.name()).collect();
-            let hint = did_you_mean(name.as_str(), names.iter().copied());
-            self.error(
-                name_span,
-                format!(
-                    "unknown function `{}`{hint}: the functions are {}",
-                    name.as_str(),
-                    names.join(", ")
-                ),
-            );
+            self.unknown_function(name.as_str(), name_span);
             return Expr {
                 span,
                 kind: ExprKind::Call(Func::Sum, args),
@@ -548,6 +542,18 @@ impl Lower {
             span,
             kind: ExprKind::Call(func, args),
         }
+    }
+
+    fn unknown_function(&mut self, name: &str, at: Span) {
+        let names: Vec<&str> = Func::ALL.iter().map(|f| f.name()).collect();
+        let hint = did_you_mean(name, names.iter().copied());
+        self.error(
+            at,
+            format!(
+                "unknown function `{name}`{hint}: the functions are {}",
+                names.join(", ")
+            ),
+        );
     }
 
     /// `any(x in LIST: COND)` and the like (`pair` a quantifier), or `sum(EXPR for x in LIST
@@ -578,12 +584,27 @@ impl Lower {
             quantifier == matches!(o, Over::Any | Over::All | Over::Count) || *o == Over::Count
         });
         let Some(over) = over else {
-            let form = if quantifier {
-                "`any`, `all` and `count` take `x in LIST: CONDITION`"
-            } else {
-                "`sum`, `min`, `max` and `count` take `VALUE for x in LIST if CONDITION`"
+            let message = match (quantifier, func.and_then(Func::over)) {
+                (true, Some(_)) => format!(
+                    "`{name}` takes `VALUE for x in LIST if CONDITION`; `x in LIST: CONDITION` \
+                     is for `any`, `all` and `count`"
+                ),
+                (false, Some(_)) => format!(
+                    "`{name}` takes `x in LIST: CONDITION`; `VALUE for x in LIST` is for `sum`, \
+                     `min` and `max`"
+                ),
+                (true, None) => format!(
+                    "`{name}` does not take `x in LIST: CONDITION` (`any`, `all` and `count` do)"
+                ),
+                (false, None) => format!(
+                    "`{name}` does not take `VALUE for x in LIST` (`sum`, `min` and `max` do)"
+                ),
             };
-            self.error(span, format!("`{name}` cannot take this form: {form}"));
+            if func.is_some() {
+                self.error(span, message);
+            } else {
+                self.unknown_function(name, name_span_of(span, name));
+            }
             return None;
         };
         if over == Over::Count && !quantifier {
@@ -698,6 +719,11 @@ impl Lower {
         }
         Expr { span, kind }
     }
+}
+
+/// Where a call's function name stands: the start of the call.
+fn name_span_of(call: Span, name: &str) -> Span {
+    Span::new(call.start as usize, call.start as usize + name.len())
 }
 
 /// True for the operands of an expression (everything else in its flat sequence is an operator).
