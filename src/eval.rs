@@ -627,6 +627,10 @@ impl<'r, 'd> Evaluator<'r, 'd> {
 
     /// Re-evaluates an expression that failed with tracing on, and reports its problem.
     fn report_problem(&mut self, expr: &'r Expr) {
+        // Stopped at the time limit (inside a quantifier): the run's timeout finding says so.
+        if self.deadline.passed() {
+            return;
+        }
         let saved = self.start_trace();
         let problem = match self.truth(expr, false) {
             Err(p) => *p,
@@ -1058,6 +1062,11 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         let mut nums = Vec::new();
         let start = self.trace.as_ref().map_or(0, |t| t.values.len());
         for item in items {
+            // Each item is a step towards `--timeout`: a quantifier inside a loop over the
+            // same table is quadratic work.
+            if self.deadline.step() {
+                return fail(Problem::Other("stopped at the time limit".into()));
+            }
             let item_start = self.trace.as_ref().map_or(0, |t| t.values.len());
             self.vars.push((&b.var, Binding::Item(item, None)));
             let step = self.over_item(kind, b, &mut nums);

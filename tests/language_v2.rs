@@ -59,9 +59,13 @@ fn fixture(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
 /// Every ```tally block of `rules/README.md`, as one rule file.
 fn readme_rules() -> String {
-    let readme = std::fs::read_to_string("rules/README.md").unwrap();
+    let readme = std::fs::read_to_string(root().join("rules/README.md")).unwrap();
     let mut rules = String::new();
     let mut rest = readme.as_str();
     while let Some(start) = rest.find("```tally\n") {
@@ -79,7 +83,7 @@ fn the_readme_examples_pass_their_fixtures_and_are_each_covered() {
     let rules = readme_rules();
     assert!(rules.matches("\nrule ").count() + usize::from(rules.starts_with("rule ")) >= 10);
     let dir = fixture(&[("examples.tally", &rules)]);
-    let tests = Path::new("tests/fixtures/language-v2/tests");
+    let tests = root().join("tests/fixtures/language-v2/tests");
     for entry in std::fs::read_dir(tests).unwrap() {
         let entry = entry.unwrap();
         let to = dir.path().join("tests").join(entry.file_name());
@@ -264,7 +268,7 @@ rule G error "m" sinse 2021 { a = 1 }
 
 #[test]
 fn lint_is_clean_on_the_built_in_pack() {
-    let out = tally_in(".", &["lint"]);
+    let out = tally_in(root(), &["lint"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     assert!(text(&out.stdout).ends_with("0 lint findings\n"));
 }
