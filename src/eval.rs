@@ -238,6 +238,8 @@ struct Evaluator<'r, 'd> {
     /// The `when` conditions that hold around the statement being run, each with how many
     /// variables were bound where it stands: a failing check labels the figures they read.
     conditions: Vec<(&'r Expr, usize)>,
+    /// The message of the check being evaluated, when it has one of its own.
+    check_message: Option<&'r [MessagePart]>,
 }
 
 #[derive(Default)]
@@ -274,6 +276,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             deadline,
             fast,
             conditions: Vec::new(),
+            check_message: None,
         }
     }
 
@@ -284,7 +287,11 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 break;
             }
             match stmt {
-                Stmt::Check(e, message) => self.check(e, message.as_deref()),
+                Stmt::Check(e, message) => {
+                    self.check_message = message.as_deref();
+                    self.check(e);
+                    self.check_message = None;
+                }
                 Stmt::Let { name, value } => {
                     let visible = self.vars.len();
                     self.vars.push((name, Binding::Let(value, visible, None)));
@@ -579,7 +586,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     /// Evaluates a check; a failure is run again with tracing to build its finding, which
     /// points at the figure the check states (its left side's) and labels the figures read by
     /// the `when` conditions that led to it too.
-    fn check(&mut self, expr: &'r Expr, own_message: Option<&'r [MessagePart]>) {
+    fn check(&mut self, expr: &'r Expr) {
         if self.fast_truth(expr) == Some(true) {
             return;
         }
@@ -595,7 +602,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 }
                 trace.values.extend(self.condition_values());
                 self.paths = saved;
-                let message = self.message_of(own_message.unwrap_or(&self.rule.message));
+                let message = self.message();
                 self.push_finding(
                     expr.span,
                     message,
@@ -700,9 +707,10 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         });
     }
 
-    /// The rule message with its `{…}` parts filled in from the current scope.
+    /// The message of the check being evaluated (its own, else the rule's) with its `{…}`
+    /// parts filled in from the current scope.
     fn message(&mut self) -> String {
-        self.message_of(&self.rule.message)
+        self.message_of(self.check_message.unwrap_or(&self.rule.message))
     }
 
     /// A message (the rule's, or a check's own) with its `{…}` parts filled in from the

@@ -191,6 +191,12 @@ fn a_check_message_replaces_the_rules_for_its_findings_only() {
     assert_eq!(found[0].message, "a 12 exceeds b 10");
     let found = give(rule, "a: -1\nb: 10\n");
     assert_eq!(found[0].message, "rule says -1");
+    // A check that cannot be evaluated speaks with its own message too.
+    let found = give(rule, "a: 1\nb: x\n");
+    assert_eq!(
+        found[0].message,
+        "a 1 exceeds b x: `b` is the text \"x\", not a number"
+    );
 }
 
 #[test]
