@@ -600,19 +600,33 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     self.paths = saved;
                     return; // cannot happen: evaluation is deterministic
                 }
+                let read_none = trace.values.iter().all(|v| v.prior.is_some());
                 trace.values.extend(self.condition_values());
                 self.paths = saved;
+                // A check that read no figure of the dataset (`len(k) = 1` over a mapping's
+                // keys) points at the item it was checked for, not at the top of the file.
+                let primary = match trace.primary {
+                    None if read_none => self.innermost_item(),
+                    primary => primary,
+                };
                 let message = self.message();
-                self.push_finding(
-                    expr.span,
-                    message,
-                    trace.primary,
-                    trace.values,
-                    trace.evidence,
-                );
+                self.push_finding(expr.span, message, primary, trace.values, trace.evidence);
             }
             Err(_) => self.report_problem(expr),
         }
+    }
+
+    /// Where the innermost loop item of the dataset stands: its key in a mapping, or the item.
+    fn innermost_item(&self) -> Option<Span> {
+        self.vars
+            .iter()
+            .rev()
+            .find_map(|(_, binding)| match binding {
+                Binding::Item(Value::Node(node, place), _) if !place.prior => {
+                    Some(place.key.unwrap_or(node.span))
+                }
+                _ => None,
+            })
     }
 
     /// The data figures read by the `when` conditions around the current statement, each

@@ -146,6 +146,10 @@ fn positions_indexes_mappings_quantifiers_and_conditionals() {
     let mapping = r#"rule K error "{k}" { for k, v in m { v.a = v.b } }"#;
     let found = give(mapping, "m:\n  x: {a: 1, b: 1}\n  y: {a: 2, b: 3}\n");
     assert_eq!(found.iter().map(|f| &f.message).collect::<Vec<_>>(), ["y"]);
+    // A check that reads no figure points at its entry's key, not at the top of the file.
+    let keys = r#"rule L error "{k}" { for k, v in m { len(k) = 1 } }"#;
+    let found = give(keys, "m: {a: 1, bb: 1}\n");
+    assert_eq!(found[0].primary.map(|p| p.start), Some(10)); // `bb`
 
     let quantified = r#"rule Q error "m" {
         any(x in xs: x > 2)
