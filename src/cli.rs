@@ -29,6 +29,11 @@ enum Command {
     /// Run the fixtures of rule packs (`tests/*.yaml` beside the rules).
     #[command(after_help = exit_code::TEST_HELP)]
     Test(authoring::TestArgs),
+    /// Find rules that cannot do what they were written for (conditions that never hold,
+    /// checks that always do, duplicates, unused `let`s, rules no fixture covers, tolerances
+    /// wider than their figures).
+    #[command(after_help = exit_code::LINT_HELP)]
+    Lint(authoring::LintArgs),
     /// Show a rule in full: severity, years, message, help, rationale, source.
     #[command(after_help = exit_code::RULES_HELP)]
     Explain(authoring::ExplainArgs),
@@ -56,6 +61,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Check(args) => check::check(args),
         Command::Test(args) => authoring::test(args),
+        Command::Lint(args) => authoring::lint(args),
         Command::Explain(args) => authoring::explain(args),
         Command::Rules(args) => authoring::rules(args),
         Command::Layout(args) => authoring::layout(args),

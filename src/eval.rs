@@ -17,8 +17,8 @@ use crate::evidence::{self, Evidence};
 use crate::finding::{Finding, RuleSite, ValueRef};
 use crate::number::{self, ArithError, CmpOp, Num, can_hold};
 use crate::rules::ast::{
-    ArithOp, Expr, ExprKind, Func, MessagePart, Path, Rule, Scope, Segment, Stmt, Tolerance,
-    push_segment,
+    ArithOp, Binder, Expr, ExprKind, Func, MessagePart, Over, Path, Rule, Scope, Segment, Stmt,
+    Tolerance, push_segment,
 };
 use crate::rules::keyed_loops::KeyedLoop;
 use crate::rules::layout::Kind;
@@ -146,6 +146,10 @@ fn additive(e: &Expr) -> bool {
         ExprKind::Call(f, args) => {
             matches!(f, Func::Sum | Func::Min | Func::Max | Func::Abs) && args.iter().all(additive)
         }
+        ExprKind::If(_, a, b) => additive(a) && additive(b),
+        ExprKind::Index { base, .. } => additive(base),
+        // An aggregate over items (`sum(x.amount for x in rows if …)`) may be of anything.
+        ExprKind::Over(..) => false,
         ExprKind::Number(_) | ExprKind::Text(_) | ExprKind::Path(_) => true,
     }
 }
@@ -308,12 +312,20 @@ struct Evaluator<'r, 'd> {
     deadline: Deadline,
     /// Whether checks and conditions first try the fast path (see [`fast`]).
     fast: bool,
+    /// The `when` conditions that hold around the statement being run, each with how many
+    /// variables were bound where it stands: a failing check labels the figures they read.
+    conditions: Vec<(&'r Expr, usize)>,
+    /// The message of the check being evaluated, when it has one of its own.
+    check_message: Option<&'r [MessagePart]>,
 }
 
 #[derive(Default)]
 struct Trace {
     values: Vec<ValueRef>,
     evidence: Option<Evidence>,
+    /// The first data figure of the left side of the last deciding comparison: the figure the
+    /// check states, where its finding points.
+    primary: Option<Span>,
 }
 
 impl<'r, 'd> Evaluator<'r, 'd> {
@@ -341,6 +353,8 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             lookup_run: Vec::new(),
             deadline,
             fast,
+            conditions: Vec::new(),
+            check_message: None,
         }
     }
 
@@ -351,19 +365,34 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 break;
             }
             match stmt {
-                Stmt::Check(e) => self.check(e),
+                Stmt::Check(e, message) => {
+                    self.check_message = message.as_deref();
+                    self.check(e);
+                    self.check_message = None;
+                }
                 Stmt::Let { name, value } => {
                     let visible = self.vars.len();
                     self.vars.push((name, Binding::Let(value, visible, None)));
                 }
                 Stmt::For {
                     var,
+                    position,
                     list,
                     body,
                     id,
-                } => self.for_each(var, list, body, self.cache.keyed_loop(*id)),
+                } => self.for_each(
+                    var,
+                    position.as_deref(),
+                    list,
+                    body,
+                    self.cache.keyed_loop(*id),
+                ),
                 Stmt::When { cond, body } => match self.condition(cond) {
-                    Ok(true) => self.block(body),
+                    Ok(true) => {
+                        self.conditions.push((cond, self.vars.len()));
+                        self.block(body);
+                        self.conditions.pop();
+                    }
                     Ok(false) => {}
                     Err(_) => self.report_problem(cond),
                 },
@@ -375,6 +404,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     fn for_each(
         &mut self,
         var: &'r str,
+        position: Option<&'r str>,
         list: &'r Expr,
         body: &'r [Stmt],
         lookup: Option<KeyedLoop>,
@@ -394,7 +424,7 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 NodeKind::List(items) => {
                     // A run that builds paths (every traced run does) goes item by item, as
                     // written.
-                    if let Some(keyed) = lookup.filter(|_| !self.paths)
+                    if let Some(keyed) = lookup.filter(|_| !self.paths && position.is_none())
                         && self.keyed_loop(keyed, items, &place, var, body, origin)
                     {
                         return;
@@ -403,7 +433,19 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     // list of 300,000 values beside it.
                     for (i, item) in items.iter().enumerate() {
                         let item = Value::Node(item, place.child_index(i, self.paths));
-                        self.run_body(var, item, origin(i), body);
+                        let at = position.map(|name| (name, Value::Num(position_number(i))));
+                        self.run_body(var, item, origin(i), body, at);
+                    }
+                    return;
+                }
+                // `for k, v in mapping`: its entries in file order, the key as text.
+                NodeKind::Map(entries) if position.is_some() => {
+                    for (i, entry) in entries.iter().enumerate() {
+                        let key = Value::Text(Cow::Borrowed(&*entry.key));
+                        let place = place.child_key(&entry.key, entry.key_span, self.paths, false);
+                        let value = Value::Node(&entry.value, place);
+                        let at = position.map(|name| (name, key));
+                        self.run_body(var, value, origin(i), body, at);
                     }
                     return;
                 }
@@ -420,14 +462,23 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                         Problem::WrongKind {
                             path: place.display(),
                             found,
-                            want: "a list",
+                            want: if position.is_some() {
+                                "a list or a mapping"
+                            } else {
+                                "a list"
+                            },
                             at: Some(node.span),
                         },
                     );
                     return;
                 }
             },
-            Ok(Value::List(items)) => items,
+            // A path through lists: every item of every list it reaches, as `sum` adds them.
+            Ok(Value::List(items)) => {
+                let mut flat = Vec::with_capacity(items.len());
+                self.flatten_items(Value::List(items), &mut flat);
+                flat
+            }
             Ok(_) => {
                 self.problem_finding(list, Problem::Other("`for` needs a list".into()));
                 return;
@@ -438,7 +489,25 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             }
         };
         for (i, item) in items.into_iter().enumerate() {
-            self.run_body(var, item, origin(i), body);
+            let at = position.map(|name| (name, Value::Num(position_number(i))));
+            self.run_body(var, item, origin(i), body, at);
+        }
+    }
+
+    /// The items of a path through lists: each value it reaches, and the items of each list
+    /// it reaches (all the way down), in order.
+    fn flatten_items(&self, v: Value<'d>, out: &mut Vec<Value<'d>>) {
+        match v {
+            Value::List(items) => items.into_iter().for_each(|i| self.flatten_items(i, out)),
+            Value::Node(node, place) if matches!(node.kind, NodeKind::List(_)) => {
+                let NodeKind::List(items) = &node.kind else {
+                    unreachable!("flatten_items: checked above")
+                };
+                for (i, item) in items.iter().enumerate() {
+                    self.flatten_items(Value::Node(item, place.child_index(i, self.paths)), out);
+                }
+            }
+            other => out.push(other),
         }
     }
 
@@ -508,28 +577,43 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     Binding::Item(Value::Node(node, place), Some(origin)),
                 ));
             }
-            self.block(if matched { parts.body } else { parts.when });
+            match parts.when {
+                // The `when` held for this item: its condition is around the body, as in a
+                // plain loop (a failing check labels the figures it read).
+                [Stmt::When { cond, .. }] if matched => {
+                    self.conditions.push((cond, self.vars.len()));
+                    self.block(parts.body);
+                    self.conditions.pop();
+                }
+                _ => self.block(if matched { parts.body } else { parts.when }),
+            }
             self.vars.truncate(visible);
         }
         self.lookup_run = run;
         true
     }
 
-    /// Runs a loop body with `var` bound to one item.
+    /// Runs a loop body with `var` bound to one item (and the position or key variable, if
+    /// any, to its position or key, bound first).
     fn run_body(
         &mut self,
         var: &'r str,
         item: Value<'d>,
         origin: Option<Origin<'r>>,
         body: &'r [Stmt],
+        position: Option<(&'r str, Value<'d>)>,
     ) {
         // Past the deadline, the rest of a loop is skipped item by item, nested loops unrun.
         if self.deadline.passed() {
             return;
         }
+        let depth = self.vars.len();
+        if let Some((name, at)) = position {
+            self.vars.push((name, Binding::Item(at, None)));
+        }
         self.vars.push((var, Binding::Item(item, origin)));
         self.block(body);
-        self.vars.pop();
+        self.vars.truncate(depth);
     }
 
     /// A loop item found again with data paths on, for a traced re-run inside a loop that
@@ -543,9 +627,17 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 NodeKind::List(items) => items
                     .get(origin.index)
                     .map(|item| Value::Node(item, place.child_index(origin.index, true))),
+                NodeKind::Map(entries) => entries.get(origin.index).map(|entry| {
+                    let place = place.child_key(&entry.key, entry.key_span, true, false);
+                    Value::Node(&entry.value, place)
+                }),
                 _ => None,
             },
-            Value::List(items) => items.into_iter().nth(origin.index),
+            list @ Value::List(_) => {
+                let mut flat = Vec::new();
+                self.flatten_items(list, &mut flat);
+                flat.into_iter().nth(origin.index)
+            }
             _ => None,
         };
         item.ok_or_else(|| {
@@ -569,7 +661,9 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         std::mem::replace(&mut self.paths, true)
     }
 
-    /// Evaluates a check; a failure is run again with tracing to build its finding.
+    /// Evaluates a check; a failure is run again with tracing to build its finding, which
+    /// points at the figure the check states (its left side's) and labels the figures read by
+    /// the `when` conditions that led to it too.
     fn check(&mut self, expr: &'r Expr) {
         if self.fast_truth(expr) == Some(true) {
             return;
@@ -579,11 +673,20 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             Ok(false) => {
                 let saved = self.start_trace();
                 let again = self.truth(expr, false);
-                let trace = self.trace.take().unwrap_or_default();
-                self.paths = saved;
+                let mut trace = self.trace.take().unwrap_or_default();
                 if matches!(again, Ok(true)) {
+                    self.paths = saved;
                     return; // cannot happen: evaluation is deterministic
                 }
+                let read_none = trace.values.iter().all(|v| v.prior.is_some());
+                trace.values.extend(self.condition_values());
+                self.paths = saved;
+                // A check that read no figure of the dataset (`len(k) = 1` over a mapping's
+                // keys) points at the item it was checked for, not at the top of the file.
+                let primary = match trace.primary {
+                    None if read_none => self.innermost_item(),
+                    primary => primary,
+                };
                 let message = self.message();
                 let mut evidence = trace.evidence;
                 if let Some(Evidence::Numbers(n)) = &mut evidence
@@ -591,10 +694,40 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 {
                     n.unit = common_unit(&trace.values);
                 }
-                self.push_finding(expr.span, message, None, trace.values, evidence);
+                self.push_finding(expr.span, message, primary, trace.values, evidence);
             }
             Err(_) => self.report_problem(expr),
         }
+    }
+
+    /// Where the innermost loop item of the dataset stands: its key in a mapping, or the item.
+    fn innermost_item(&self) -> Option<Span> {
+        self.vars
+            .iter()
+            .rev()
+            .find_map(|(_, binding)| match binding {
+                Binding::Item(Value::Node(node, place), _) if !place.prior => {
+                    Some(place.key.unwrap_or(node.span))
+                }
+                _ => None,
+            })
+    }
+
+    /// The data figures read by the `when` conditions around the current statement, each
+    /// evaluated again, traced, where it stands (with the variables bound there).
+    fn condition_values(&mut self) -> Vec<ValueRef> {
+        let mut values = Vec::new();
+        let conditions = self.conditions.clone();
+        for (cond, visible) in conditions {
+            self.trace = Some(Trace::default());
+            let saved_visible = self.visible.replace(visible);
+            let saved_guard = std::mem::replace(&mut self.guard, true);
+            let _ = self.truth(cond, false);
+            self.guard = saved_guard;
+            self.visible = saved_visible;
+            values.extend(self.trace.take().unwrap_or_default().values);
+        }
+        values
     }
 
     /// Re-evaluates an expression that failed with tracing on, and reports its problem, unless
@@ -602,6 +735,10 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     /// counted, not reported). Each expression is traced once for that: the figures a check
     /// lacks on one row of a table it usually lacks on every row.
     fn report_problem(&mut self, expr: &'r Expr) {
+        // Stopped at the time limit (inside a quantifier): the run's timeout finding says so.
+        if self.deadline.passed() {
+            return;
+        }
         if self.not_applicable.iter().any(|n| n.site == expr.span) {
             return;
         }
@@ -688,11 +825,18 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         });
     }
 
-    /// The rule message with its `{…}` parts filled in from the current scope.
+    /// The message of the check being evaluated (its own, else the rule's) with its `{…}`
+    /// parts filled in from the current scope.
     fn message(&mut self) -> String {
+        self.message_of(self.check_message.unwrap_or(&self.rule.message))
+    }
+
+    /// A message (the rule's, or a check's own) with its `{…}` parts filled in from the
+    /// current scope.
+    fn message_of(&mut self, message: &'r [MessagePart]) -> String {
         let saved = self.trace.take();
         let mut out = String::new();
-        for part in &self.rule.message {
+        for part in message {
             match part {
                 MessagePart::Text(t) => out.push_str(t),
                 MessagePart::Expr(e) => match self.value(e) {
@@ -770,7 +914,11 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     }
                 };
                 if let Some(t) = &mut self.trace {
-                    t.evidence = Some(Evidence::Condition);
+                    // A failing `all` keeps the comparison of the item that failed it.
+                    let all = matches!(e.kind, ExprKind::Over(Over::All, _));
+                    if !(all && !b && t.evidence.is_some()) {
+                        t.evidence = Some(Evidence::Condition);
+                    }
                 }
                 Ok(b != negate)
             }
@@ -784,10 +932,42 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         r: &'r Expr,
         tol: Option<Tolerance>,
     ) -> Eval<bool> {
+        let before_left = self.trace.as_ref().map_or(0, |t| t.values.len());
         let lv = self.value(l)?;
+        let after_left = self.trace.as_ref().map_or(0, |t| t.values.len());
         let rv = self.value(r)?;
-        if let (Some(a), Some(b)) = (self.text_of(&lv), self.text_of(&rv)) {
+        let after_right = self.trace.as_ref().map_or(0, |t| t.values.len());
+        // The left side's first figure: read while it was evaluated, or when it is converted
+        // below (a path's figure is read only then).
+        let mark_primary = |ev: &mut Self| {
+            if let Some(t) = &mut ev.trace {
+                let first = if after_left > before_left {
+                    t.values.get(before_left)
+                } else {
+                    t.values.get(after_right)
+                };
+                if let Some(v) = first.filter(|v| v.prior.is_none()) {
+                    t.primary = Some(v.span);
+                }
+            }
+        };
+        let texts = match (self.text_of(&lv), self.text_of(&rv)) {
+            (Some(a), Some(b)) => Some((a, b)),
+            // A code written as a number (`code: 2010601`) compared with a text of the rule's
+            // own (`parent(…)`, `"201"`) is compared as written. (Text and a number that both
+            // come from the data are still a finding: one of them is likely mistyped.)
+            (Some(a), None) if matches!(lv, Value::Text(_)) => {
+                self.written_number(&rv).map(|b| (a, Cow::Borrowed(b)))
+            }
+            (None, Some(b)) if matches!(rv, Value::Text(_)) => {
+                self.written_number(&lv).map(|a| (Cow::Borrowed(a), b))
+            }
+            _ => None,
+        };
+        if let Some((a, b)) = texts {
+            let (a, b) = (a.into_owned(), b.into_owned());
             self.trace_text(&lv);
+            mark_primary(self);
             self.trace_text(&rv);
             let holds = match op {
                 CmpOp::Eq => a == b,
@@ -802,13 +982,14 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             if let Some(t) = &mut self.trace {
                 t.evidence = Some(Evidence::Texts {
                     op,
-                    left: a.into_owned(),
-                    right: b.into_owned(),
+                    left: a,
+                    right: b,
                 });
             }
             return Ok(holds);
         }
         let left = self.num(lv)?;
+        mark_primary(self);
         let right = self.num(rv)?;
         let amount = tol.map_or(Decimal::ZERO, |t| tolerance_amount(t, left, right));
         if let Some(t) = &mut self.trace {
@@ -887,6 +1068,26 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         }
     }
 
+    /// A number of the data as it is written (`2010601`), for comparing codes with texts.
+    fn written_number(&self, v: &Value<'d>) -> Option<&'d str> {
+        match v {
+            Value::Node(node, place) if matches!(node.kind, NodeKind::Number(_)) => {
+                Some(self.file_of(place).text(node.span))
+            }
+            _ => None,
+        }
+    }
+
+    /// The text of a text value, or of a number as the data writes it (a code).
+    fn text_like<'v>(&self, v: &'v Value<'d>) -> Option<Cow<'v, str>> {
+        match v {
+            Value::Num(n) => Some(Cow::Owned(number::display(n.value))),
+            _ => self
+                .text_of(v)
+                .or_else(|| self.written_number(v).map(Cow::Borrowed)),
+        }
+    }
+
     /// The text of a value that is text (a literal or a text scalar in the data).
     fn text_of<'v>(&self, v: &'v Value<'d>) -> Option<Cow<'v, str>> {
         match v {
@@ -930,6 +1131,175 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             },
             ExprKind::Not(_) | ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Compare(..) => {
                 self.truth(e, false).map(Value::Bool)
+            }
+            ExprKind::If(cond, then, otherwise) => {
+                // A condition inside an expression reads as a `when` does.
+                let saved = std::mem::replace(&mut self.guard, true);
+                let holds = self.truth(cond, false);
+                self.guard = saved;
+                if holds? {
+                    self.value(then)
+                } else {
+                    self.value(otherwise)
+                }
+            }
+            ExprKind::Index { base, index, rest } => {
+                let list = self.value(base)?;
+                let i = self.value(index)?;
+                let i = self.num(i)?;
+                let position = Some(i.value)
+                    .filter(|d| d.fract().is_zero() && !d.is_sign_negative())
+                    .and_then(|d| usize::try_from(d).ok());
+                let Some(position) = position else {
+                    return fail(Problem::Other(format!(
+                        "the index {} is not a whole number from 0",
+                        number::display(i.value)
+                    )));
+                };
+                let mut value = self.step_index(list, position)?;
+                for seg in rest {
+                    value = match seg {
+                        Segment::Key(k) => self.step_key(value, k, false)?,
+                        Segment::Index(i) => self.step_index(value, *i)?,
+                    };
+                }
+                Ok(value)
+            }
+            ExprKind::Over(kind, binder) => self.over(*kind, binder, e.span),
+        }
+    }
+
+    /// `any`, `all`, `count`, `sum`, `min`, `max` over the items of a list, the variable bound
+    /// to each in turn.
+    fn over(&mut self, kind: Over, b: &'r Binder, span: Span) -> Eval<Value<'d>> {
+        let list = self.value(&b.list)?;
+        let items = match list {
+            Value::Node(node, _) if matches!(node.kind, NodeKind::Null) => Vec::new(),
+            Value::Node(node, place) if !matches!(node.kind, NodeKind::List(_)) => {
+                return fail(Problem::WrongKind {
+                    path: place.display(),
+                    found: node.kind_name().into(),
+                    want: "a list",
+                    at: Some(node.span),
+                });
+            }
+            list @ (Value::Node(..) | Value::List(_)) => {
+                let mut items = Vec::new();
+                self.flatten_items(list, &mut items);
+                items
+            }
+            _ => return fail(Problem::Other(format!("`{}` needs a list", kind.name()))),
+        };
+        // The variable goes where the rule's scopes put it: right after the variables visible
+        // here (a `let` evaluated later, deeper in the rule, sees fewer than are bound).
+        let tail = match self.visible {
+            Some(v) if v < self.vars.len() => Some(self.vars.split_off(v)),
+            _ => None,
+        };
+        let saved_visible = self.visible.take();
+        let result = self.over_items(kind, b, items, span);
+        self.visible = saved_visible;
+        if let Some(tail) = tail {
+            self.vars.extend(tail);
+        }
+        result
+    }
+
+    fn over_items(
+        &mut self,
+        kind: Over,
+        b: &'r Binder,
+        items: Vec<Value<'d>>,
+        span: Span,
+    ) -> Eval<Value<'d>> {
+        let mut count = 0usize;
+        let mut nums = Vec::new();
+        let start = self.trace.as_ref().map_or(0, |t| t.values.len());
+        for item in items {
+            // Each item is a step towards `--timeout`: a quantifier inside a loop over the
+            // same table is quadratic work.
+            if self.deadline.step() {
+                return fail(Problem::Other("stopped at the time limit".into()));
+            }
+            let item_start = self.trace.as_ref().map_or(0, |t| t.values.len());
+            self.vars.push((&b.var, Binding::Item(item, None)));
+            let step = self.over_item(kind, b, &mut nums);
+            self.vars.pop();
+            match step? {
+                // `any` found an item, `all` one that fails: the answer. The items `any`
+                // passed over do not bear on it (while none holds, all of them do).
+                Some(done) if matches!(kind, Over::Any | Over::All) => {
+                    if kind == Over::Any
+                        && let Some(t) = &mut self.trace
+                    {
+                        t.values.drain(start..item_start);
+                    }
+                    return Ok(Value::Bool(done));
+                }
+                Some(_) => count += 1,
+                None => {}
+            }
+        }
+        Ok(match kind {
+            Over::Any => Value::Bool(false),
+            Over::All => Value::Bool(true),
+            Over::Count => Value::Num(Num::exact(Decimal::from(count))),
+            Over::Sum => Value::Num(
+                nums.into_iter()
+                    .try_fold(Num::exact(Decimal::ZERO), Num::add)
+                    .map_err(|e| Box::new(Problem::Arith(e, span)))?,
+            ),
+            Over::Min | Over::Max => {
+                Value::Num(pick(&nums, kind == Over::Min).ok_or_else(|| {
+                    Box::new(Problem::Other(format!("`{}` of no values", kind.name())))
+                })?)
+            }
+        })
+    }
+
+    /// One item of [`Evaluator::over`]: for `any` `Some(true)` when the condition holds, for
+    /// `all` `Some(false)` when it does not, for `count` `Some(_)` when it holds; the
+    /// aggregates collect the value (if the filter keeps the item) and give `None`. When
+    /// tracing, an item that does not bear on the result leaves no figure labelled.
+    fn over_item(&mut self, kind: Over, b: &'r Binder, nums: &mut Vec<Num>) -> Eval<Option<bool>> {
+        let mark = self
+            .trace
+            .as_ref()
+            .map(|t| (t.values.len(), t.evidence.clone(), t.primary));
+        let forget = |ev: &mut Self| {
+            if let (Some(t), Some((len, evidence, primary))) = (&mut ev.trace, mark.clone()) {
+                t.values.truncate(len);
+                t.evidence = evidence;
+                t.primary = primary;
+            }
+        };
+        match kind {
+            Over::Any | Over::All | Over::Count => {
+                let holds = self.truth(&b.body, false)?;
+                let bears = match kind {
+                    Over::All => !holds,
+                    _ => holds,
+                };
+                // An item `all` passes, or `count` does not count, is not what the result
+                // turned on.
+                if (kind == Over::All && holds) || (kind == Over::Count && !holds) {
+                    forget(self);
+                }
+                Ok(bears.then_some(kind != Over::All))
+            }
+            Over::Sum | Over::Min | Over::Max => {
+                if let Some(filter) = &b.filter {
+                    let saved = std::mem::replace(&mut self.guard, true);
+                    let keep = self.truth(filter, false);
+                    self.guard = saved;
+                    if !keep? {
+                        forget(self);
+                        return Ok(None);
+                    }
+                }
+                let v = self.value(&b.body)?;
+                self.flatten(v, nums)?;
+                Ok(None)
             }
         }
     }
@@ -976,6 +1346,37 @@ impl<'r, 'd> Evaluator<'r, 'd> {
 
     fn call(&mut self, f: Func, args: &'r [Expr], span: Span) -> Eval<Value<'d>> {
         match f {
+            Func::Unique => self.unique(&args[0]),
+            Func::Len => {
+                let t = self.text_arg(&args[0], f)?;
+                Ok(Value::Num(position_number(t.chars().count())))
+            }
+            Func::StartsWith => {
+                let t = self.text_arg(&args[0], f)?;
+                let p = self.text_arg(&args[1], f)?;
+                Ok(Value::Bool(t.starts_with(&p)))
+            }
+            Func::Prefix => {
+                let t = self.text_arg(&args[0], f)?;
+                let n = self.count_arg(&args[1])?;
+                Ok(Value::Text(Cow::Owned(t.chars().take(n).collect())))
+            }
+            Func::Parent => {
+                let code = self.text_arg(&args[0], f)?;
+                let digits = code.chars().all(|c| c.is_ascii_digit());
+                match code.len() {
+                    3 if digits => Ok(Value::Text(Cow::Borrowed(""))),
+                    5 | 7 if digits => Ok(Value::Text(Cow::Owned(code[..code.len() - 2].into()))),
+                    _ => fail(Problem::Other(format!(
+                        "`{code}` is not a 科目编码 of 3, 5 or 7 digits (类, 款, 项)"
+                    ))),
+                }
+            }
+            // Only written as `any(x in …: …)`, which is an `Over`; the parser rejects the rest.
+            Func::Any | Func::All => fail(Problem::Other(format!(
+                "`{}` takes `x in LIST: CONDITION`",
+                f.name()
+            ))),
             Func::Exists => {
                 let present = match self.value(&args[0]) {
                     Ok(Value::Node(node, _)) => !matches!(node.kind, NodeKind::Null),
@@ -1045,17 +1446,10 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                         .into_iter()
                         .try_fold(Num::exact(Decimal::ZERO), Num::add),
                     _ => {
-                        let pick_min = f == Func::Min;
-                        let Some(first) = nums.first().copied() else {
+                        let Some(picked) = pick(&nums, f == Func::Min) else {
                             return fail(Problem::Other(format!("`{}` of no values", f.name())));
                         };
-                        Ok(nums.into_iter().fold(first, |acc, n| {
-                            if (n.value < acc.value) == pick_min && n.value != acc.value {
-                                n
-                            } else {
-                                acc
-                            }
-                        }))
+                        Ok(picked)
                     }
                 };
                 result
@@ -1063,6 +1457,78 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                     .map_err(|e| Box::new(Problem::Arith(e, span)))
             }
         }
+    }
+
+    /// `unique(list)`: whether no two values are equal (texts as texts, numbers by value);
+    /// when tracing, the values that are equal to another are recorded, both places.
+    fn unique(&mut self, arg: &'r Expr) -> Eval<Value<'d>> {
+        let v = self.value(arg)?;
+        let mut items = Vec::new();
+        self.flatten_items(v, &mut items);
+        let mut seen: std::collections::HashMap<String, usize> = Default::default();
+        let mut duplicates = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let key = match item {
+                Value::Node(node, _) if matches!(node.kind, NodeKind::Null) => continue,
+                Value::Node(node, _) => match &node.kind {
+                    NodeKind::Number(f) => format!("n{}", f.num().value.normalize()),
+                    NodeKind::Text(t) => format!("t{}", &**t),
+                    NodeKind::Bool(b) => format!("b{b}"),
+                    _ => format!("s{}", node.span.start),
+                },
+                Value::Num(n) => format!("n{}", n.value.normalize()),
+                Value::Text(t) => format!("t{t}"),
+                Value::Bool(b) => format!("b{b}"),
+                Value::List(_) => continue,
+            };
+            match seen.get(&key) {
+                Some(&first) => duplicates.extend([first, i]),
+                None => {
+                    seen.insert(key, i);
+                }
+            }
+        }
+        if self.trace.is_some() {
+            let mut labelled = std::collections::HashSet::new();
+            for i in duplicates.iter().copied() {
+                if labelled.insert(i)
+                    && let Value::Node(node, place) = &items[i]
+                {
+                    self.trace_value(node, place);
+                }
+            }
+        }
+        Ok(Value::Bool(duplicates.is_empty()))
+    }
+
+    /// The text argument of a text function.
+    fn text_arg(&mut self, arg: &'r Expr, f: Func) -> Eval<String> {
+        let v = self.value(arg)?;
+        if let Value::Node(node, place) = &v {
+            self.trace_value(node, place);
+        }
+        match self.text_like(&v) {
+            Some(t) => Ok(t.into_owned()),
+            None => fail(Problem::Other(format!(
+                "`{}` takes a text or a code",
+                f.name()
+            ))),
+        }
+    }
+
+    /// A whole number from 0 (`prefix`'s length).
+    fn count_arg(&mut self, arg: &'r Expr) -> Eval<usize> {
+        let v = self.value(arg)?;
+        let n = self.num(v)?;
+        Some(n.value)
+            .filter(|d| d.fract().is_zero() && !d.is_sign_negative())
+            .and_then(|d| usize::try_from(d).ok())
+            .ok_or_else(|| {
+                Box::new(Problem::Other(format!(
+                    "{} is not a whole number from 0",
+                    number::display(n.value)
+                )))
+            })
     }
 
     /// Collects the numbers of a value, descending into lists (and list nodes).
@@ -1394,6 +1860,23 @@ impl Place {
             index: paths.then_some(i),
         }
     }
+}
+
+/// A position or a length, as an exact number.
+fn position_number(i: usize) -> Num {
+    Num::exact(Decimal::from(i))
+}
+
+/// The smallest (or largest) of some numbers by value, the first of equals.
+fn pick(nums: &[Num], smallest: bool) -> Option<Num> {
+    let first = nums.first().copied()?;
+    Some(nums.iter().copied().fold(first, |acc, n| {
+        if (n.value < acc.value) == smallest && n.value != acc.value {
+            n
+        } else {
+            acc
+        }
+    }))
 }
 
 fn tolerance_amount(t: Tolerance, left: Num, right: Num) -> Decimal {

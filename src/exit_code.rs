@@ -34,6 +34,18 @@ Exit codes:
   1  a case fails (or, with --require-coverage, a rule never fires or never stays quiet)
   2  tally cannot run: a rule file, pack.toml or fixture with errors, a path that is not a folder";
 
+/// The exit codes of `tally lint`, for its `--help`.
+pub const LINT_HELP: &str = "\
+Exit codes:
+  0  no lint finding
+  1  lint findings
+  2  the pack does not load: a rule file or pack.toml with errors, a path that is not a folder";
+
+/// The exit code of `tally lint` on a pack that loaded.
+pub fn lint(findings: usize) -> i32 {
+    if findings > 0 { FINDINGS } else { OK }
+}
+
 /// The exit codes of `tally explain` and `tally rules`, for their `--help`.
 pub const RULES_HELP: &str = "\
 Exit codes:

@@ -22,7 +22,7 @@
 //!    code, in one place (`exit_code`).
 //!
 //! The command line (`cli`) strings these together; the rule authors' `tally test`,
-//! `explain` and `rules` use the `authoring` tools. Only [`main`] is the crate's interface;
+//! `lint`, `explain` and `rules` use the `authoring` tools. Only [`main`] is the crate's interface;
 //! the stage modules are public (and hidden from the docs) for the tests, the fuzz targets
 //! and the benchmark.
 //!

@@ -421,7 +421,7 @@ fn rule_file_errors_are_all_reported_in_plain_words() {
         [
             "1:8: unknown severity `fatal`: expected `error`, `warning` or `info`",
             "2:24: expected an expression, found `=`",
-            "3:20: unknown function `summ`: the functions are sum, count, min, max, abs, round, exists, sign",
+            "3:20: unknown function `summ` (did you mean `sum`?): the functions are sum, count, min, max, abs, round, exists, unique, len, starts_with, prefix, parent, any, all, sign",
             "4:20: `round` takes 2 arguments, but 1 was given",
             "5:6: duplicate rule id `C`",
             "5:43: unknown variable `i`: it is not bound here (it is bound elsewhere in this rule)",

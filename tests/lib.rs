@@ -11,6 +11,7 @@ mod corpus;
 mod fuzz_regressions;
 mod keyed_loops;
 mod language;
+mod language_v2;
 mod layout;
 mod output;
 mod rounding_properties;

@@ -1,7 +1,7 @@
-//! The rule authors' commands: `tally test`, `tally explain`, `tally rules`.
+//! The rule authors' commands: `tally test`, `tally lint`, `tally explain`, `tally rules`.
 
 use super::load_pack;
-use crate::authoring::{rule_info, rule_test};
+use crate::authoring::{lint as linter, rule_info, rule_test};
 use crate::exit_code;
 use crate::output::diagnostic::Style;
 use std::io::IsTerminal;
@@ -34,6 +34,74 @@ pub enum TestFormat {
     Human,
     /// One JSON document (version 1): per pack, each case and its differences, the counts.
     Json,
+}
+
+/// Arguments of `tally lint`.
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// The pack folder (its rules, `pack.toml` and `tests/` fixtures). Default: `rules`, the
+    /// built-in pack's folder.
+    #[arg(default_value = "rules")]
+    pack: PathBuf,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    format: TestFormat,
+}
+
+/// `tally lint`: exit 0 when the pack is clean, 1 with findings, 2 when it does not load.
+pub fn lint(args: LintArgs) -> i32 {
+    if !args.pack.is_dir() {
+        eprintln!("error: {}: not a folder of rules", args.pack.display());
+        return exit_code::TROUBLE;
+    }
+    let Some(pack) = load_pack(std::slice::from_ref(&args.pack), style()) else {
+        return exit_code::TROUBLE;
+    };
+    let lints = linter::lint(&pack, Some(&args.pack));
+    match args.format {
+        TestFormat::Human => {
+            let shown: Vec<(&str, &crate::rules::rule_error::RuleError)> =
+                lints.iter().map(|l| (l.code, &l.at)).collect();
+            print!(
+                "{}",
+                crate::output::diagnostic::render_lints(&shown, Style::plain(100))
+            );
+            let plural =
+                |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+            println!(
+                "{}: {}, {}",
+                args.pack.display(),
+                plural(pack.rules.rules.len(), "rule"),
+                plural(lints.len(), "lint finding")
+            );
+        }
+        TestFormat::Json => {
+            let findings: Vec<serde_json::Value> = lints
+                .iter()
+                .map(|l| {
+                    let at = l.at.line_col();
+                    serde_json::json!({
+                        "code": l.code,
+                        "rule": l.rule,
+                        "message": l.at.message,
+                        "file": l.at.file.name,
+                        "line": at.line,
+                        "column": at.column,
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                serde_json::json!({
+                    "version": 1,
+                    "pack": args.pack.display().to_string(),
+                    "rules": pack.rules.rules.len(),
+                    "findings": findings,
+                })
+            );
+        }
+    }
+    exit_code::lint(lints.len())
 }
 
 /// Arguments of `tally explain`.

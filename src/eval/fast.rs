@@ -576,7 +576,7 @@ mod tests {
         rule.body
             .iter()
             .map(|stmt| match stmt {
-                Stmt::Check(e) => ev.fast_truth(e),
+                Stmt::Check(e, _) => ev.fast_truth(e),
                 _ => panic!("only checks"),
             })
             .collect()
@@ -648,6 +648,31 @@ mod tests {
                 None,
             ]
         );
+    }
+
+    /// The constructs of the rule language's second version are the general evaluator's:
+    /// every one of them, wherever it stands in a check, leaves the check to the general way.
+    #[test]
+    fn the_new_constructs_are_left_to_the_general_way() {
+        let yaml = "a: 1\nt: 1\nw: 增加\ncode: \"20101\"\nrows:\n  - v: 1\n  - v: 2\n";
+        let rule = r#"rule R error "m" {
+            any(r in rows: r.v > 0)
+            all(r in rows: r.v > 0)
+            count(r in rows: r.v > 0) = 2
+            sum(r.v for r in rows if r.v > 0) = 3
+            min(r.v for r in rows) = 1
+            max(r.v for r in rows) = 2
+            unique(rows.v)
+            len(code) = 5
+            starts_with(code, "201")
+            prefix(code, 3) = "201"
+            parent(code) = "201"
+            (if w = "增加" then 1 else -1) = a
+            rows[a - 1].v = 1
+            a + sum(r.v for r in rows) = 4
+            t = a and any(r in rows: r.v = 2)
+        }"#;
+        assert_eq!(answers(rule, yaml), [None; 15]);
     }
 
     /// Figures that add up, or nearly, to one another at different decimals (where rounding
@@ -750,7 +775,7 @@ mod tests {
             2 => number(),
             5 => prop::sample::select(paths(vars)).prop_map(String::from),
         ];
-        leaf.prop_recursive(3, 10, 2, |inner| {
+        leaf.prop_recursive(3, 10, 2, move |inner| {
             prop_oneof![
                 (
                     inner.clone(),
@@ -762,9 +787,37 @@ mod tests {
                 inner.clone().prop_map(|a| format!("sum({a})")),
                 (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("sum({a}, {b})")),
                 inner.clone().prop_map(|a| format!("count({a})")),
-                inner.prop_map(|a| format!("abs({a})")),
+                inner.clone().prop_map(|a| format!("abs({a})")),
+                // The second version's constructs, which the fast path leaves alone: the
+                // checks around them must find what the general way finds.
+                (condition_leaf(vars), inner.clone(), inner.clone())
+                    .prop_map(|(c, a, b)| format!("(if {c} then {a} else {b})")),
+                (
+                    inner.clone(),
+                    prop::sample::select(vec!["sum", "min", "max"])
+                )
+                    .prop_map(|(a, f)| format!("{f}(x.v + {a} for x in rows if x.v > 0)")),
+                inner.prop_map(|a| format!("rows[abs(round({a}, 0))].v")),
+                Just("count(x in rows: x.v >= 1)".to_string()),
+                Just("len(prefix(k, 2))".to_string()),
             ]
         })
+        .boxed()
+    }
+
+    /// A comparison of paths and numbers, or a quantifier, for `if` conditions.
+    fn condition_leaf(vars: &'static [&'static str]) -> BoxedStrategy<String> {
+        let ops = vec!["=", "!=", "<", "<=", ">", ">="];
+        prop_oneof![
+            (
+                prop::sample::select(paths(vars)),
+                prop::sample::select(ops),
+                number()
+            )
+                .prop_map(|(a, op, b)| format!("{a} {op} {b}")),
+            Just("any(x in rows: x.v > 1)".to_string()),
+            Just("starts_with(k, \"x\")".to_string()),
+        ]
         .boxed()
     }
 
@@ -780,6 +833,15 @@ mod tests {
             1 => (prop::sample::select(texts.clone()), prop::sample::select(ops), prop::sample::select(texts))
                 .prop_map(|(a, op, b)| format!("{a} {op} {b}")),
             1 => prop::sample::select(paths(vars)).prop_map(|p| format!("exists({p})")),
+            1 => prop::sample::select(vec![
+                "all(x in rows: x.v <= 2)",
+                "any(x in rows: x.k = k)",
+                "unique(rows.k)",
+                "unique(rows.v)",
+                "starts_with(k, \"增\")",
+                "parent(k) = \"x\"",
+            ])
+            .prop_map(String::from),
         ];
         leaf.prop_recursive(2, 6, 2, |inner| {
             prop_oneof![
@@ -812,9 +874,12 @@ mod tests {
             .prop_map(|(c1, s, c2, c3, c4, c5, c6, c7)| {
                 let [c1, c2, c4, c5, c7] = [c1, c2, c4, c5, c7].map(|c| format!("not not ({c})"));
                 format!(
-                    "rule T error \"m\" {{\n  {c1}\n  let s = {s}\n  for r in rows {{\n    {c2}\n    \
-                     when {c3} {{\n      {c4}\n    }}\n  }}\n  for q in rows {{\n    when q.k = k {{\n      \
-                     {c5}\n    }}\n  }}\n  when {c6} {{\n    {c7}\n  }}\n}}\n"
+                    "rule T error \"m\" {{\n  {c1}\n  let s = {s}\n  for i, r in rows {{\n    {c2}\n    \
+                     when {c3} {{\n      {c4}\n    }}\n    when i > 0 {{\n      \
+                     not not (r.v >= rows[i - 1].v) else \"{{i}}\"\n    }}\n  }}\n  \
+                     for q in rows {{\n    when q.k = k {{\n      {c5}\n    }}\n  }}\n  \
+                     for key, value in meta.precision {{\n    not not (value >= 1)\n  }}\n  \
+                     when {c6} {{\n    {c7}\n  }}\n}}\n"
                 )
             })
     }
@@ -860,7 +925,7 @@ mod tests {
             use super::super::{Problem, Value};
             use crate::eval::path_cache::Slot;
             let set = rules(&format!("rule T error \"m\" {{ exists({path}) }}")).expect("rules");
-            let Stmt::Check(check) = &set.rules[0].body[0] else { panic!("a check") };
+            let Stmt::Check(check, _) = &set.rules[0].body[0] else { panic!("a check") };
             let crate::rules::ast::ExprKind::Call(_, args) = &check.kind else { panic!("a call") };
             let crate::rules::ast::ExprKind::Path(p) = &args[0].kind else { panic!("a path") };
             let data = dataset(&yaml);

@@ -84,8 +84,23 @@ pub fn render_finding(out: &mut String, finding: &Finding, file: &Arc<SourceFile
 
 /// Renders rule-file errors.
 pub fn render_rule_errors(errors: &[RuleError], style: Style) -> String {
+    let errors: Vec<(&str, &RuleError)> = errors.iter().map(|e| ("rule-file", e)).collect();
+    render_rule_problems(&errors, miette::Severity::Error, style)
+}
+
+/// Renders `tally lint`'s findings: warnings about rules, each with its lint's code.
+pub fn render_lints(lints: &[(&str, &RuleError)], style: Style) -> String {
+    render_rule_problems(lints, miette::Severity::Warning, style)
+}
+
+/// Renders problems at places in rule files, each with its code.
+fn render_rule_problems(
+    errors: &[(&str, &RuleError)],
+    severity: miette::Severity,
+    style: Style,
+) -> String {
     let mut out = String::new();
-    for e in errors {
+    for (code, e) in errors {
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             Some("here".into()),
             span(e.span),
@@ -110,8 +125,8 @@ pub fn render_rule_errors(errors: &[RuleError], style: Style) -> String {
             }
         }
         let diag = Diag {
-            code: Some("rule-file".into()),
-            severity: miette::Severity::Error,
+            code: Some(code.to_string()),
+            severity,
             message: e.message.clone(),
             source: Some(FileSource(e.file.clone())),
             labels,
@@ -277,6 +292,9 @@ fn span(s: Span) -> SourceSpan {
 fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
     let mut labels = Vec::new();
     let mut prior_lines = Vec::new();
+    // The label at the finding's place is the primary one, wherever it stands among the
+    // values: the excerpt's header then names the place JSON, SARIF and the others give.
+    let mut primary_done = false;
     for v in &finding.values {
         let text = match &v.unit {
             Some(unit) => format!("{} = {} {unit}", v.path, v.text),
@@ -284,7 +302,8 @@ fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
         };
         match &v.prior {
             None => {
-                let primary = Some(v.span) == finding.primary && labels.is_empty();
+                let primary = Some(v.span) == finding.primary && !primary_done;
+                primary_done |= primary;
                 labels.push(if primary {
                     LabeledSpan::new_primary_with_span(Some(text), span(v.span))
                 } else {
@@ -301,7 +320,8 @@ fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
         }
     }
     for (s, label) in &finding.notes {
-        let primary = labels.is_empty() && Some(*s) == finding.primary;
+        let primary = !primary_done && Some(*s) == finding.primary;
+        primary_done |= primary;
         labels.push(if primary {
             LabeledSpan::new_primary_with_span(Some(label.clone()), span(*s))
         } else {

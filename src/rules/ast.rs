@@ -54,8 +54,9 @@ pub enum MessagePart {
 /// A statement in a rule body.
 #[derive(Debug)]
 pub enum Stmt {
-    /// A check: each time it fails is a finding.
-    Check(Expr),
+    /// A check: each time it fails is a finding; with `else "…"`, its own message, which
+    /// replaces the rule's for its findings.
+    Check(Expr, Option<Vec<MessagePart>>),
     /// `let NAME = EXPR`.
     Let {
         /// The variable.
@@ -63,10 +64,13 @@ pub enum Stmt {
         /// Its value.
         value: Expr,
     },
-    /// `for NAME in EXPR { … }`.
+    /// `for NAME in EXPR { … }`, `for POS, NAME in LIST { … }` (the 0-based position) and
+    /// `for KEY, NAME in MAPPING { … }` (the key's text).
     For {
-        /// The loop variable.
+        /// The loop variable: the item (or the mapping's value).
         var: String,
+        /// The position (or key) variable, bound before `var`.
+        position: Option<String>,
         /// The list iterated over.
         list: Expr,
         /// The loop body.
@@ -119,6 +123,67 @@ pub enum ExprKind {
     Or(Box<Expr>, Box<Expr>),
     /// `a ?? default`.
     Default(Box<Expr>, Box<Expr>),
+    /// `if COND then A else B`.
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// An index that is an expression, `base[index]`, then the constant steps after it
+    /// (`rows[i - 1].pct`). A whole number written as the index stays in its path instead.
+    Index {
+        /// What is indexed.
+        base: Box<Expr>,
+        /// The position, a whole number from 0.
+        index: Box<Expr>,
+        /// The steps after the index.
+        rest: Vec<Segment>,
+    },
+    /// `any(x in LIST: COND)`, `all(…)`, `count(…)`, `sum(EXPR for x in LIST if COND)`,
+    /// `min(…)`, `max(…)`: a variable bound over the items of a list within one expression.
+    Over(Over, Box<Binder>),
+}
+
+/// What an [`ExprKind::Over`] makes of the items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Over {
+    /// Whether the condition holds for some item.
+    Any,
+    /// Whether it holds for every item.
+    All,
+    /// For how many items it holds.
+    Count,
+    /// The sum of the expression over the items the filter keeps.
+    Sum,
+    /// The smallest value of it.
+    Min,
+    /// The largest value of it.
+    Max,
+}
+
+impl Over {
+    /// The function name it is written with.
+    pub fn name(self) -> &'static str {
+        match self {
+            Over::Any => "any",
+            Over::All => "all",
+            Over::Count => "count",
+            Over::Sum => "sum",
+            Over::Min => "min",
+            Over::Max => "max",
+        }
+    }
+}
+
+/// A variable bound over a list within an expression.
+#[derive(Debug, Clone)]
+pub struct Binder {
+    /// The variable.
+    pub var: String,
+    /// Where it is written.
+    pub var_span: Span,
+    /// The list (evaluated outside the variable's scope; nested lists flatten, as in `for`).
+    pub list: Expr,
+    /// The condition (`any`, `all`, `count`) or the value (`sum`, `min`, `max`).
+    pub body: Expr,
+    /// `if COND` of an aggregate: only the items for which it holds.
+    pub filter: Option<Expr>,
 }
 
 /// `+ - * /`.
@@ -199,6 +264,20 @@ pub enum Func {
     Round,
     /// `exists(path)`.
     Exists,
+    /// `unique(list)`: no two values are equal.
+    Unique,
+    /// `len(text)`: the number of characters.
+    Len,
+    /// `starts_with(text, prefix)`.
+    StartsWith,
+    /// `prefix(text, n)`: the first `n` characters.
+    Prefix,
+    /// `parent(code)`: the code of the 类 or 款 above a 科目编码 (`""` for a 类).
+    Parent,
+    /// `any(x in LIST: COND)` (only in that form).
+    Any,
+    /// `all(x in LIST: COND)` (only in that form).
+    All,
     /// `sign(word)`: 1, -1 or 0 for a direction word of the pack's vocabulary (增加, 下降,
     /// 持平 …); a word the vocabulary does not know makes the check not applicable.
     Sign,
@@ -206,7 +285,7 @@ pub enum Func {
 
 impl Func {
     /// Every function, for "did you mean" and the reference.
-    pub const ALL: [Func; 8] = [
+    pub const ALL: [Func; 15] = [
         Func::Sum,
         Func::Count,
         Func::Min,
@@ -214,6 +293,13 @@ impl Func {
         Func::Abs,
         Func::Round,
         Func::Exists,
+        Func::Unique,
+        Func::Len,
+        Func::StartsWith,
+        Func::Prefix,
+        Func::Parent,
+        Func::Any,
+        Func::All,
         Func::Sign,
     ];
 
@@ -227,6 +313,13 @@ impl Func {
             Func::Abs => "abs",
             Func::Round => "round",
             Func::Exists => "exists",
+            Func::Unique => "unique",
+            Func::Len => "len",
+            Func::StartsWith => "starts_with",
+            Func::Prefix => "prefix",
+            Func::Parent => "parent",
+            Func::Any => "any",
+            Func::All => "all",
             Func::Sign => "sign",
         }
     }
@@ -236,12 +329,32 @@ impl Func {
         Func::ALL.into_iter().find(|f| f.name() == name)
     }
 
+    /// What it makes of `x in LIST: …` or `… for x in LIST`, if it takes that form.
+    pub fn over(self) -> Option<Over> {
+        Some(match self {
+            Func::Any => Over::Any,
+            Func::All => Over::All,
+            Func::Count => Over::Count,
+            Func::Sum => Over::Sum,
+            Func::Min => Over::Min,
+            Func::Max => Over::Max,
+            _ => return None,
+        })
+    }
+
     /// Allowed numbers of arguments: (min, max).
     pub fn arity(self) -> (usize, usize) {
         match self {
             Func::Sum | Func::Min | Func::Max => (1, usize::MAX),
-            Func::Count | Func::Abs | Func::Exists | Func::Sign => (1, 1),
-            Func::Round => (2, 2),
+            Func::Count
+            | Func::Abs
+            | Func::Exists
+            | Func::Unique
+            | Func::Len
+            | Func::Parent
+            | Func::Sign => (1, 1),
+            Func::Round | Func::StartsWith | Func::Prefix => (2, 2),
+            Func::Any | Func::All => (1, 1),
         }
     }
 }

@@ -108,7 +108,11 @@ impl KeyedLoop {
 fn inner_loop(body: &[Stmt]) -> Option<(&str, &Expr, &[Stmt])> {
     let [
         Stmt::For {
-            var, list, body, ..
+            var,
+            list,
+            body,
+            position: None,
+            ..
         },
     ] = body
     else {
@@ -166,8 +170,19 @@ fn plan_stmts(
 ) {
     for stmt in stmts {
         match stmt {
-            Stmt::Check(_) => {}
+            Stmt::Check(..) => {}
             Stmt::Let { .. } => depth += 1,
+            // A loop that binds a position (or a key) runs as written.
+            Stmt::For {
+                body,
+                id,
+                position: Some(_),
+                ..
+            } => {
+                *id = LoopId::try_from(plans.len()).unwrap_or(LoopId::MAX);
+                plans.push(None);
+                plan_stmts(body, depth + 2, keys, plans);
+            }
             Stmt::For { body, id, .. } => {
                 *id = LoopId::try_from(plans.len()).unwrap_or(LoopId::MAX);
                 let plan = nest(body, depth, depth).map(|(lists, segments, item_left)| {

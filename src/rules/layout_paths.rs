@@ -4,15 +4,19 @@
 //!
 //! A path is followed through the layout as the evaluator follows it through a dataset: a key
 //! of a mapping, an item of a list, and a key through a list reaches that key of every item.
-//! A `for` variable stands for an item of its list, a `let` of a path for what the path
-//! reaches; below an `any` or `open` node nothing is checked.
+//! A `for` variable stands for an item of its list (of every list a path through lists
+//! reaches), a `let` of a path for what the path reaches, a variable bound inside an
+//! expression (`any(x in LIST: …)`, `sum(… for x in LIST)`) for an item of its list; a
+//! position is a number, and `for k, v in MAPPING` binds the key (text) and a value, which
+//! is known only when every value of the mapping has the same layout. Below an `any` or
+//! `open` node nothing is checked.
 
 use crate::dataset::Segment;
 use crate::rules::ast::{Expr, ExprKind, MessagePart, Path, Rule, Scope, Stmt};
 use crate::rules::layout::{Kind, Layout, LayoutNode};
 use crate::rules::rule_error::RuleError;
 use crate::rules::ruleset::PRIOR;
-use crate::rules::walk::visit_paths;
+use crate::rules::walk::{children, visit_paths};
 use std::collections::HashMap;
 
 /// What a variable or a path stands for, as far as the layout tells.
@@ -57,25 +61,39 @@ impl<'l, 'r> Checker<'l, 'r> {
         let depth = self.stack.len();
         for stmt in stmts {
             match stmt {
-                Stmt::Check(e) => self.expr(e),
+                Stmt::Check(e, message) => {
+                    self.expr(e);
+                    for part in message.iter().flatten() {
+                        if let MessagePart::Expr(e) = part {
+                            self.expr(e);
+                        }
+                    }
+                }
                 Stmt::Let { name, value } => {
                     self.expr(value);
                     let ty = self.ty_of(value);
                     self.bind(name, ty);
                 }
                 Stmt::For {
-                    var, list, body, ..
+                    var,
+                    position,
+                    list,
+                    body,
+                    ..
                 } => {
                     self.expr(list);
-                    let item = match self.ty_of(list) {
-                        Ty::Node(n) if n.kind == Kind::List => {
-                            n.items.as_deref().map_or(Ty::Unknown, Ty::Node)
-                        }
-                        _ => Ty::Unknown,
+                    let ty = self.ty_of(list);
+                    let depth = self.stack.len();
+                    let item = match (position, ty) {
+                        (Some(_), Ty::Node(n)) if n.kind == Kind::Map => mapping_value(n),
+                        _ => item_of(ty),
                     };
+                    if let Some(position) = position {
+                        self.bind(position, Ty::Unknown);
+                    }
                     self.bind(var, item);
                     self.block(body);
-                    self.stack.pop();
+                    self.stack.truncate(depth);
                 }
                 Stmt::When { cond, body } => {
                     self.expr(cond);
@@ -91,24 +109,61 @@ impl<'l, 'r> Checker<'l, 'r> {
         self.bound.entry(name).or_default().push(ty);
     }
 
-    /// Checks every path of an expression, reporting the unknown ones.
+    /// Checks every path of an expression, reporting the unknown ones; a variable bound
+    /// inside it is in scope in its filter and body.
     fn expr(&mut self, e: &'r Expr) {
-        let mut paths = Vec::new();
-        visit_paths(e, &mut |p| paths.push(p));
-        for p in paths {
-            if let Err(error) = self.resolve(p, self.start(p)) {
-                self.errors
-                    .push(RuleError::new(&self.rule.file, p.root_span, error));
+        match &e.kind {
+            ExprKind::Path(p) => {
+                if let Err(error) = self.resolve(p, self.start(p)) {
+                    self.errors
+                        .push(RuleError::new(&self.rule.file, p.root_span, error));
+                }
             }
+            ExprKind::Over(_, b) => {
+                self.expr(&b.list);
+                let item = item_of(self.ty_of(&b.list));
+                self.bind(&b.var, item);
+                if let Some(filter) = &b.filter {
+                    self.expr(filter);
+                }
+                self.expr(&b.body);
+                self.stack.pop();
+            }
+            ExprKind::Index { base, index, rest } => {
+                self.expr(base);
+                self.expr(index);
+                let shown = match &base.kind {
+                    ExprKind::Path(p) => format!("{}[…]", p.display()),
+                    _ => "…[…]".to_string(),
+                };
+                if let Err(error) = self.steps(item_of(self.ty_of(base)), rest, &shown) {
+                    self.errors
+                        .push(RuleError::new(&self.rule.file, base.span, error));
+                }
+            }
+            _ => children(e).into_iter().for_each(|c| self.expr(c)),
         }
     }
 
-    /// What an expression stands for: a path's node, or unknown.
+    /// What an expression stands for: a path's node, an indexed item's, or unknown.
     fn ty_of(&self, e: &Expr) -> Ty<'l> {
         match &e.kind {
             ExprKind::Path(p) => self.resolve(p, self.start(p)).unwrap_or(Ty::Unknown),
+            ExprKind::Index { base, rest, .. } => self
+                .steps(item_of(self.ty_of(base)), rest, "")
+                .unwrap_or(Ty::Unknown),
             _ => Ty::Unknown,
         }
+    }
+
+    /// Follows steps from a type.
+    fn steps(&self, mut ty: Ty<'l>, segments: &[Segment], shown: &str) -> Result<Ty<'l>, String> {
+        let mut shown = shown.to_string();
+        for seg in segments {
+            ty = self.step(ty, seg, &shown)?;
+            crate::dataset::push_segment(&mut shown, seg);
+        }
+        Ok(ty)
     }
 
     /// Where a path starts: a variable's type, or the dataset's top (the prior year's too).
@@ -228,6 +283,43 @@ impl<'l, 'r> Checker<'l, 'r> {
     }
 }
 
+/// An item of a list (of the lists in it, all the way down, as a `for` flattens them).
+fn item_of(ty: Ty<'_>) -> Ty<'_> {
+    let mut ty = ty;
+    while let Ty::Node(n) = ty {
+        if n.kind != Kind::List {
+            return ty;
+        }
+        ty = n.items.as_deref().map_or(Ty::Unknown, Ty::Node);
+    }
+    ty
+}
+
+/// A value of a mapping: known when all its values have the same layout.
+fn mapping_value(map: &LayoutNode) -> Ty<'_> {
+    let mut values = map.keys.iter().map(|(_, v)| v);
+    match values.next() {
+        Some(first) if !map.open && values.all(|v| same_shape(first, v)) => Ty::Node(first),
+        _ => Ty::Unknown,
+    }
+}
+
+/// Whether two layout nodes hold the same keys and kinds, all the way down.
+fn same_shape(a: &LayoutNode, b: &LayoutNode) -> bool {
+    a.kind == b.kind
+        && a.open == b.open
+        && a.keys.len() == b.keys.len()
+        && a.keys
+            .iter()
+            .zip(&b.keys)
+            .all(|((ka, va), (kb, vb))| ka == kb && same_shape(va, vb))
+        && match (&a.items, &b.items) {
+            (Some(x), Some(y)) => same_shape(x, y),
+            (None, None) => true,
+            _ => false,
+        }
+}
+
 #[derive(Clone, Copy)]
 enum Start<'l> {
     Var(Ty<'l>),
@@ -250,6 +342,10 @@ keys:
         amount: amount 金额
         items: {items: {keys: {name: text 名称, amount: amount 金额}}}
   extra: any 其他
+  same:
+    keys:
+      国内接待: {keys: {amount: amount 金额}}
+      外事接待: {keys: {amount: amount 金额}}
 ";
 
     fn errors(rules: &str) -> Vec<String> {
@@ -282,6 +378,32 @@ keys:
     extra.anything.at.all = 1
 }"#;
         assert_eq!(errors(rules), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_variables_of_the_new_bindings_are_typed() {
+        // `for i, c`: `c` an item, `i` a number; a `for` through lists: an item of every list;
+        // quantifier and aggregate variables: items; `for k, v` over a mapping whose values
+        // share a layout: one of them; over one whose values differ: unknown.
+        let rules = r#"rule A error "{c.name} {x.name}" {
+    for i, c in function_classes { c.amount >= 0 and i >= 0 }
+    for i in function_classes.items { i.amont >= 0 }
+    any(x in function_classes: x.nme = "a")
+    sum(y.amount for y in function_classes.items if y.nam = "a") = 0
+    for k, v in same { v.amont >= 0 }
+    for k, v in income { v.anything = 0 }
+    for p, q in function_classes { q.items[p].amont = 0 }
+}"#;
+        assert_eq!(
+            errors(rules),
+            vec![
+                "3:39: the pack's layout has no `amont` under `i` (did you mean `amount`?): a rule may only read what the layout declares",
+                "4:32: the pack's layout has no `nme` under `x` (did you mean `name`?): a rule may only read what the layout declares",
+                "5:53: the pack's layout has no `nam` under `y` (did you mean `name`?): a rule may only read what the layout declares",
+                "6:24: the pack's layout has no `amont` under `v` (did you mean `amount`?): a rule may only read what the layout declares",
+                "8:36: the pack's layout has no `amont` under `q.items[…]` (did you mean `amount`?): a rule may only read what the layout declares",
+            ]
+        );
     }
 
     #[test]

@@ -4,8 +4,10 @@
 
 use crate::number::CmpOp;
 use crate::rules::ast::{
-    ArithOp, Expr, ExprKind, Func, MessagePart, Path, Rule, Scope, Segment, Stmt, Tolerance,
+    ArithOp, Binder, Expr, ExprKind, Func, MessagePart, Over, Path, Rule, Scope, Segment, Stmt,
+    Tolerance,
 };
+use crate::rules::layout::{closest, did_you_mean};
 use crate::rules::rule_error::RuleError;
 use crate::severity::Severity;
 use crate::source::{SourceFile, Span};
@@ -165,12 +167,28 @@ impl Lower {
             file: self.file.clone(),
             uses_prior: false,
         };
+        let mut until_span = None;
         for p in inner {
             match p.as_rule() {
-                G::year_bound => self.year_bound(&mut rule, p),
+                G::year_bound => {
+                    if p.as_str().starts_with("until") {
+                        until_span = Some(self.span(&p));
+                    }
+                    self.year_bound(&mut rule, p)
+                }
                 G::block => rule.body = self.block(&mut rule, p),
                 other => unreachable!("rule: unexpected {other:?}"),
             }
+        }
+        if let (Some(since), Some(until), Some(at)) = (rule.since, rule.until, until_span)
+            && since > until
+        {
+            self.error(
+                at,
+                format!(
+                    "`until {until}` is before `since {since}`: the rule would apply to no year"
+                ),
+            );
         }
         severity.map(|_| rule)
     }
@@ -204,14 +222,25 @@ impl Lower {
                     stmts.push(Stmt::Let { name, value });
                 }
                 G::for_stmt => {
-                    let mut inner = p
+                    let inner: Vec<Pair<'_, G>> = p
                         .into_inner()
-                        .filter(|p| !matches!(p.as_rule(), G::kw_for | G::kw_in));
-                    let var = inner.next().expect("var").as_str().to_string();
-                    let list = self.expr(inner.next().expect("list"));
-                    let body = self.block(rule, inner.next().expect("body"));
+                        .filter(|p| !matches!(p.as_rule(), G::kw_for | G::kw_in))
+                        .collect();
+                    let names: Vec<String> = inner
+                        .iter()
+                        .take_while(|p| p.as_rule() == G::ident)
+                        .map(|p| p.as_str().to_string())
+                        .collect();
+                    let mut rest = inner.into_iter().skip(names.len());
+                    let list = self.expr(rest.next().expect("list"));
+                    let body = self.block(rule, rest.next().expect("body"));
+                    let (position, var) = match <[String; 2]>::try_from(names) {
+                        Ok([position, var]) => (Some(position), var),
+                        Err(mut one) => (None, one.pop().expect("var")),
+                    };
                     stmts.push(Stmt::For {
                         var,
+                        position,
                         list,
                         body,
                         id: 0,
@@ -224,8 +253,18 @@ impl Lower {
                     stmts.push(Stmt::When { cond, body });
                 }
                 G::check => {
-                    let expr = self.expr(p.into_inner().next().expect("expr"));
-                    stmts.push(Stmt::Check(expr));
+                    let mut inner = p.into_inner();
+                    let errors = self.errors.len();
+                    let expr = self.expr(inner.next().expect("expr"));
+                    // (An expression with errors is not judged as a check too.)
+                    if self.errors.len() == errors {
+                        self.check_is_condition(&expr);
+                    }
+                    let message = inner.next().map(|m| {
+                        let message = m.into_inner().nth(1).expect("message");
+                        self.message(message)
+                    });
+                    stmts.push(Stmt::Check(expr, message));
                 }
                 other => unreachable!("block: unexpected {other:?}"),
             }
@@ -347,45 +386,112 @@ impl Lower {
             G::string => {
                 ExprKind::Text(unescape(pair.into_inner().next().expect("inner").as_str()))
             }
-            G::path => ExprKind::Path(self.path(pair)),
+            G::path => return self.path(pair),
             G::call => return self.call(pair),
+            G::if_expr => {
+                let mut parts = pair
+                    .into_inner()
+                    .filter(|p| p.as_rule() == G::expr)
+                    .map(|p| Box::new(self.expr(p)));
+                let (c, a, b) = (parts.next(), parts.next(), parts.next());
+                ExprKind::If(c.expect("cond"), a.expect("then"), b.expect("else"))
+            }
             G::expr => return self.expr(pair),
             other => unreachable!("primary: unexpected {other:?}"),
         };
         Expr { span, kind }
     }
 
-    fn path(&mut self, pair: Pair<'_, G>) -> Path {
+    /// A path; an index that is not a whole number written out (`rows[i - 1]`) makes the path
+    /// up to it the base of an [`ExprKind::Index`], and the steps after it its `rest`.
+    fn path(&mut self, pair: Pair<'_, G>) -> Expr {
+        let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let root = inner.next().expect("root");
         let root_span = self.span(&root);
-        let mut segments = Vec::new();
+        let mut expr = Expr {
+            span: root_span,
+            kind: ExprKind::Path(Path {
+                root: root.as_str().to_string(),
+                root_span,
+                segments: Vec::new(),
+                slot: None,
+                scope: Scope::Unresolved,
+            }),
+        };
         for seg in inner {
-            match seg.as_rule() {
-                G::ident => segments.push(Segment::Key(seg.as_str().to_string())),
-                G::string => segments.push(Segment::Key(unescape(
-                    seg.into_inner().next().expect("inner").as_str(),
-                ))),
+            let end = self.span(&seg).end;
+            let step = match seg.as_rule() {
+                G::ident => Segment::Key(seg.as_str().to_string()),
+                G::string => {
+                    Segment::Key(unescape(seg.into_inner().next().expect("inner").as_str()))
+                }
                 G::index => {
-                    let n = seg.into_inner().next().expect("integer");
-                    match n.as_str().parse() {
-                        Ok(i) => segments.push(Segment::Index(i)),
-                        Err(_) => {
-                            let span = self.span(&n);
-                            self.error(span, "this index is too large");
+                    let index = self.expr(seg.into_inner().next().expect("expr"));
+                    match &index.kind {
+                        ExprKind::Number(d) if d.fract().is_zero() => match usize::try_from(*d) {
+                            Ok(i) => Segment::Index(i),
+                            Err(_) => {
+                                self.error(index.span, "this index is too large");
+                                continue;
+                            }
+                        },
+                        ExprKind::Number(_) | ExprKind::Text(_) => {
+                            self.error(
+                                index.span,
+                                "an index is a whole number from 0, or an expression giving one",
+                            );
+                            continue;
+                        }
+                        _ => {
+                            let start = expr.span.start;
+                            expr = Expr {
+                                span: Span::new(start as usize, end as usize),
+                                kind: ExprKind::Index {
+                                    base: Box::new(expr),
+                                    index: Box::new(index),
+                                    rest: Vec::new(),
+                                },
+                            };
+                            continue;
                         }
                     }
                 }
                 other => unreachable!("path: unexpected {other:?}"),
+            };
+            match &mut expr.kind {
+                ExprKind::Path(p) => p.segments.push(step),
+                ExprKind::Index { rest, .. } => rest.push(step),
+                _ => unreachable!("path: a path or an index"),
             }
+            expr.span = Span::new(expr.span.start as usize, end as usize);
         }
-        Path {
-            root: root.as_str().to_string(),
-            root_span,
-            segments,
-            slot: None,
-            scope: Scope::Unresolved,
-        }
+        expr.span = span;
+        expr
+    }
+
+    /// A check must be a condition: a number, a text or an arithmetic result on its own is a
+    /// mistake (most often a mistyped keyword or a missing comparison).
+    fn check_is_condition(&mut self, e: &Expr) {
+        let what = match &e.kind {
+            ExprKind::Number(_) => "a number",
+            ExprKind::Text(_) => "a text",
+            ExprKind::Arith(..) | ExprKind::Neg(_) => "an amount",
+            ExprKind::Over(Over::Sum | Over::Min | Over::Max | Over::Count, _) => "an amount",
+            ExprKind::Call(f, _) => match f {
+                Func::Exists | Func::Unique | Func::StartsWith | Func::Any | Func::All => return,
+                Func::Prefix | Func::Parent => "a text",
+                _ => "an amount",
+            },
+            _ => return,
+        };
+        self.error(
+            e.span,
+            format!(
+                "this check is {what}, not a condition: compare it (`… = …`, `… >= 0`) or test \
+                 it (`exists(…)`)"
+            ),
+        );
     }
 
     fn call(&mut self, pair: Pair<'_, G>) -> Expr {
@@ -393,17 +499,23 @@ impl Lower {
         let mut inner = pair.into_inner();
         let name = inner.next().expect("name");
         let name_span = self.span(&name);
-        let args: Vec<Expr> = inner.map(|p| self.expr(p)).collect();
-        let Some(func) = Func::from_name(name.as_str()) else {
-            let names: Vec<&str> = Func::ALL.iter().map(|f| f.name()).collect();
-            self.error(
-                name_span,
-                format!(
-                    "unknown function `{}`: the functions are {}",
-                    name.as_str(),
-                    names.join(", ")
-                ),
-            );
+        let func = Func::from_name(name.as_str());
+        let mut args = Vec::new();
+        for p in inner {
+            match p.as_rule() {
+                G::quantifier | G::comprehension => {
+                    return self
+                        .over(func, name.as_str(), span, p, &mut args)
+                        .unwrap_or(Expr {
+                            span,
+                            kind: ExprKind::Number(Decimal::ZERO),
+                        });
+                }
+                _ => args.push(self.expr(p)),
+            }
+        }
+        let Some(func) = func else {
+            self.unknown_function(name.as_str(), name_span);
             return Expr {
                 span,
                 kind: ExprKind::Call(Func::Sum, args),
@@ -432,8 +544,98 @@ impl Lower {
         }
     }
 
+    fn unknown_function(&mut self, name: &str, at: Span) {
+        let names: Vec<&str> = Func::ALL.iter().map(|f| f.name()).collect();
+        let hint = did_you_mean(name, names.iter().copied());
+        self.error(
+            at,
+            format!(
+                "unknown function `{name}`{hint}: the functions are {}",
+                names.join(", ")
+            ),
+        );
+    }
+
+    /// `any(x in LIST: COND)` and the like (`pair` a quantifier), or `sum(EXPR for x in LIST
+    /// if COND)` and the like (`pair` a comprehension, `args` holding EXPR).
+    fn over(
+        &mut self,
+        func: Option<Func>,
+        name: &str,
+        span: Span,
+        pair: Pair<'_, G>,
+        args: &mut Vec<Expr>,
+    ) -> Option<Expr> {
+        let quantifier = pair.as_rule() == G::quantifier;
+        let mut inner = pair
+            .into_inner()
+            .filter(|p| !matches!(p.as_rule(), G::kw_for | G::kw_in | G::kw_if));
+        let var = inner.next().expect("var");
+        let var_span = self.span(&var);
+        let list = self.expr(inner.next().expect("list"));
+        let second = inner.next().map(|p| self.expr(p));
+        let (body, filter) = if quantifier {
+            (second.expect("condition"), None)
+        } else {
+            (args.pop().expect("value"), second)
+        };
+        let over = func.and_then(Func::over).filter(|o| {
+            // The quantifiers take a condition; the aggregates a value (`count` either).
+            quantifier == matches!(o, Over::Any | Over::All | Over::Count) || *o == Over::Count
+        });
+        let Some(over) = over else {
+            let message = match (quantifier, func.and_then(Func::over)) {
+                (true, Some(_)) => format!(
+                    "`{name}` takes `VALUE for x in LIST if CONDITION`; `x in LIST: CONDITION` \
+                     is for `any`, `all` and `count`"
+                ),
+                (false, Some(_)) => format!(
+                    "`{name}` takes `x in LIST: CONDITION`; `VALUE for x in LIST` is for `sum`, \
+                     `min` and `max`"
+                ),
+                (true, None) => format!(
+                    "`{name}` does not take `x in LIST: CONDITION` (`any`, `all` and `count` do)"
+                ),
+                (false, None) => format!(
+                    "`{name}` does not take `VALUE for x in LIST` (`sum`, `min` and `max` do)"
+                ),
+            };
+            if func.is_some() {
+                self.error(span, message);
+            } else {
+                self.unknown_function(name, name_span_of(span, name));
+            }
+            return None;
+        };
+        if over == Over::Count && !quantifier {
+            self.error(
+                span,
+                "`count` takes `x in LIST: CONDITION`, like `count(r in rows: r.amount > 0)`",
+            );
+            return None;
+        }
+        let binder = Binder {
+            var: var.as_str().to_string(),
+            var_span,
+            list,
+            body,
+            filter,
+        };
+        Some(Expr {
+            span,
+            kind: ExprKind::Over(over, Box::new(binder)),
+        })
+    }
+
     fn check_args(&mut self, func: Func, args: &[Expr]) {
         match func {
+            Func::Any | Func::All => self.error(
+                args.first().map_or(Span::new(0, 0), |a| a.span),
+                format!(
+                    "`{0}` takes `x in LIST: CONDITION`, like `{0}(r in rows: r.amount >= 0)`",
+                    func.name()
+                ),
+            ),
             Func::Exists => {
                 if let Some(arg) = args.first()
                     && !matches!(arg.kind, ExprKind::Path(_))
@@ -517,6 +719,11 @@ impl Lower {
         }
         Expr { span, kind }
     }
+}
+
+/// Where a call's function name stands: the start of the call.
+fn name_span_of(call: Span, name: &str) -> Span {
+    Span::new(call.start as usize, call.start as usize + name.len())
 }
 
 /// True for the operands of an expression (everything else in its flat sequence is an operator).
@@ -623,8 +830,67 @@ fn too_deep(text: &str) -> Option<usize> {
     None
 }
 
+/// The keywords of the language, for "did you mean".
+const KEYWORDS: [&str; 16] = [
+    "rule",
+    "for",
+    "in",
+    "when",
+    "let",
+    "help",
+    "rationale",
+    "within",
+    "and",
+    "or",
+    "not",
+    "since",
+    "until",
+    "if",
+    "then",
+    "else",
+];
+
+/// A mistyped keyword near a syntax error at `at`: the word there (`sinse 2021`), or the word
+/// that starts its line (`wen x > 0 {`, where `wen` read as a check of its own and the error
+/// comes only at `{`), when it is not a keyword but close to one.
+fn mistyped_keyword(text: &str, at: usize) -> Option<(Span, String)> {
+    let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+    let word_at = |from: usize| {
+        let rest = &text[from..];
+        let len = rest
+            .char_indices()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+            .map_or(rest.len(), |(i, _)| i);
+        (from, &rest[..len])
+    };
+    let indent = text[line_start..].len() - text[line_start..].trim_start().len();
+    for (start, word) in [word_at(at), word_at(line_start + indent)] {
+        if word.is_empty() || KEYWORDS.contains(&word) || !word.is_ascii() {
+            continue;
+        }
+        // A word followed by another word on its line cannot be a check: `wen x`.
+        let after = text[start + word.len()..].split('\n').next().unwrap_or("");
+        let next_is_word = after
+            .trim_start()
+            .starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        if let Some(keyword) = closest(word, KEYWORDS.into_iter())
+            && (next_is_word || start == at)
+        {
+            let span = Span::new(start, start + word.len());
+            return Some((
+                span,
+                format!("unknown keyword `{word}` (did you mean `{keyword}`?)"),
+            ));
+        }
+    }
+    None
+}
+
 /// A syntax error in plain words: what was expected at the place, never pest's rule names.
 fn syntax_error(file: &Arc<SourceFile>, at: usize, err: &pest::error::Error<G>) -> RuleError {
+    if let Some((span, message)) = mistyped_keyword(&file.text, at) {
+        return RuleError::new(file, span, message);
+    }
     let found =
         file.text[at..]
             .chars()
@@ -643,7 +909,11 @@ fn syntax_error(file: &Arc<SourceFile>, at: usize, err: &pest::error::Error<G>) 
                 words.retain(|w| {
                     !matches!(
                         *w,
-                        "a name" | "a number" | "a string in double quotes" | "a function call"
+                        "a name"
+                            | "a number"
+                            | "a string in double quotes"
+                            | "a function call"
+                            | "`if`"
                     )
                 });
             }
@@ -705,6 +975,10 @@ fn describe(rule: G) -> Option<&'static str> {
         G::eq | G::ne | G::le | G::ge | G::lt | G::gt => "an operator",
         G::coalesce | G::add | G::sub | G::mul | G::div => "an operator",
         G::call => "a function call",
+        G::if_expr | G::kw_if => "`if`",
+        G::kw_then => "`then`",
+        G::kw_else | G::check_message => "`else`",
+        G::quantifier | G::comprehension => "an expression",
         G::path | G::ident => "a name",
         G::index => "`[`",
         G::number | G::integer => "a number",
@@ -747,7 +1021,7 @@ rule FA-EVAL-001 warning "自评得分不得超过分值：{i.name}" {
     fn precedence_follows_arithmetic() {
         let (rules, errors) = parse("rule A error \"m\" { a + b * c = d and not e < f within 1% }");
         assert!(errors.is_empty(), "{errors:?}");
-        let Stmt::Check(e) = &rules[0].body[0] else {
+        let Stmt::Check(e, _) = &rules[0].body[0] else {
             panic!()
         };
         let ExprKind::And(l, r) = &e.kind else {

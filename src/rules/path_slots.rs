@@ -6,8 +6,9 @@
 //! slot; while one dataset is checked, the evaluator remembers where each slot led (its path
 //! cache, downstream of this pass).
 
-use super::ast::{Path, Rule, Scope, Stmt};
-use super::walk::visit_paths_mut;
+use super::ast::MessagePart;
+use super::ast::{Expr, Path, Rule, Scope, Stmt};
+use super::walk::{Step, visit_steps_mut};
 use crate::dataset::Segment;
 use std::collections::HashMap;
 
@@ -34,7 +35,8 @@ pub fn assign(rules: &mut [Rule]) {
 
 /// Calls `f` on every path of `stmts` with the variables in scope there, in the order the
 /// evaluator binds them: a `let` from its statement to the end of its block, a `for`
-/// variable in its body.
+/// position (or key) and then its variable in its body, a variable bound inside an
+/// expression (`any(x in …: …)`) in the rest of that expression.
 fn number_stmts(
     stmts: &mut [Stmt],
     scope: &mut Vec<String>,
@@ -43,26 +45,50 @@ fn number_stmts(
     let depth = scope.len();
     for stmt in stmts {
         match stmt {
-            Stmt::Check(e) => visit_paths_mut(e, &mut |p| f(p, scope)),
+            Stmt::Check(e, message) => {
+                scoped(e, scope, f);
+                for part in message.iter_mut().flatten() {
+                    if let MessagePart::Expr(e) = part {
+                        scoped(e, scope, f);
+                    }
+                }
+            }
             Stmt::Let { name, value } => {
-                visit_paths_mut(value, &mut |p| f(p, scope));
+                scoped(value, scope, f);
                 scope.push(name.clone());
             }
             Stmt::For {
-                var, list, body, ..
+                var,
+                position,
+                list,
+                body,
+                ..
             } => {
-                visit_paths_mut(list, &mut |p| f(p, scope));
+                scoped(list, scope, f);
+                let depth = scope.len();
+                scope.extend(position.clone());
                 scope.push(var.clone());
                 number_stmts(body, scope, f);
-                scope.pop();
+                scope.truncate(depth);
             }
             Stmt::When { cond, body } => {
-                visit_paths_mut(cond, &mut |p| f(p, scope));
+                scoped(cond, scope, f);
                 number_stmts(body, scope, f);
             }
         }
     }
     scope.truncate(depth);
+}
+
+/// Calls `f` on every path of `e` with the variables in scope there.
+fn scoped(e: &mut Expr, scope: &mut Vec<String>, f: &mut impl FnMut(&mut Path, &[String])) {
+    visit_steps_mut(e, &mut |step| match step {
+        Step::Path(p) => f(p, scope),
+        Step::Bind(var) => scope.push(var.to_string()),
+        Step::Unbind => {
+            scope.pop();
+        }
+    });
 }
 
 #[cfg(test)]
@@ -78,7 +104,7 @@ mod tests {
         fn walk(stmts: &[Stmt], found: &mut Vec<Numbered>) {
             for stmt in stmts {
                 let (expr, body) = match stmt {
-                    Stmt::Check(e) | Stmt::Let { value: e, .. } => (e, &[][..]),
+                    Stmt::Check(e, _) | Stmt::Let { value: e, .. } => (e, &[][..]),
                     Stmt::For { list, body, .. } => (list, &body[..]),
                     Stmt::When { cond, body } => (cond, &body[..]),
                 };

@@ -3,7 +3,7 @@
 
 use super::ast::{Expr, MessagePart, Rule, Scope, Stmt};
 use super::keyed_loops::KeyedLoops;
-use super::walk::{visit_exprs, visit_paths};
+use super::walk::{Step, visit_exprs, visit_paths, visit_steps};
 use crate::rules::parser::parse_file;
 use crate::rules::rule_error::RuleError;
 use crate::source::{SourceFile, Span};
@@ -226,11 +226,23 @@ fn check_scopes(rule: &Rule) -> Vec<RuleError> {
     visit_exprs(&rule.body, &mut |e| {
         visit_paths(e, &mut |path| {
             let root = path.root.as_str();
-            if path.scope == Scope::Dataset && bound_anywhere.contains(root) {
+            if path.scope != Scope::Dataset || root == PRIOR {
+                return;
+            }
+            if bound_anywhere.contains(root) {
                 errors.push(RuleError::new(
                     &rule.file,
                     path.root_span,
                     format!("unknown variable `{root}`: it is not bound here (it is bound elsewhere in this rule)"),
+                ));
+            } else if let Some(near) = misspelt_variable(root, &bound_anywhere) {
+                errors.push(RuleError::new(
+                    &rule.file,
+                    path.root_span,
+                    format!(
+                        "unknown variable `{root}` (did you mean `{near}`?): a name that is no \
+                         variable reads a top-level key of the dataset, which would be a typo here"
+                    ),
                 ));
             }
         })
@@ -238,18 +250,56 @@ fn check_scopes(rule: &Rule) -> Vec<RuleError> {
     errors
 }
 
+/// A variable of the rule that `root` is likely a typo of: the same length (one letter
+/// changed, or two swapped) and at least 3 letters, so that `rows` beside `for row in rows`
+/// or a one-letter `r` beside a key `k` are never taken for typos.
+fn misspelt_variable<'a>(root: &str, bound: &HashSet<&'a str>) -> Option<&'a str> {
+    let len = root.chars().count();
+    if len < 3 {
+        return None;
+    }
+    let mut same_length: Vec<&str> = bound
+        .iter()
+        .copied()
+        .filter(|b| b.chars().count() == len)
+        .collect();
+    same_length.sort_unstable();
+    crate::rules::layout::closest(root, same_length.into_iter())
+}
+
+/// Every name a rule's statements bind: `let`, `for` (and its position or key), and the
+/// variables bound inside expressions (`any(x in …: …)`, `sum(… for x in …)`).
 fn collect_bindings<'a>(stmts: &'a [Stmt], out: &mut HashSet<&'a str>) {
+    collect_statement_bindings(stmts, out);
+    visit_exprs(stmts, &mut |e| {
+        visit_steps(e, &mut |step| {
+            if let Step::Bind(var) = step {
+                out.insert(var);
+            }
+        })
+    });
+}
+
+fn collect_statement_bindings<'a>(stmts: &'a [Stmt], out: &mut HashSet<&'a str>) {
     for stmt in stmts {
         match stmt {
             Stmt::Let { name, .. } => {
                 out.insert(name);
             }
-            Stmt::For { var, body, .. } => {
+            Stmt::For {
+                var,
+                position,
+                body,
+                ..
+            } => {
                 out.insert(var);
-                collect_bindings(body, out);
+                if let Some(position) = position {
+                    out.insert(position);
+                }
+                collect_statement_bindings(body, out);
             }
-            Stmt::When { body, .. } => collect_bindings(body, out),
-            Stmt::Check(_) => {}
+            Stmt::When { body, .. } => collect_statement_bindings(body, out),
+            Stmt::Check(..) => {}
         }
     }
 }

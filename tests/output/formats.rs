@@ -87,8 +87,9 @@ fn jsonl_is_one_finding_a_line() {
         "tests/fixtures/output/data/b-finance.yaml"
     );
     assert_eq!(
+        // The share the check states (`basic_share`, its left side), not the amount read first.
         (&lines[3]["line"], &lines[3]["column"]),
-        (&6.into(), &10.into())
+        (&8.into(), &16.into())
     );
     assert_eq!(lines[3]["values"][2]["value"], "62.00");
 }
@@ -143,7 +144,7 @@ fn sarif_has_the_fields_code_scanning_reads() {
     );
     assert_eq!(
         (&at["region"]["startLine"], &at["region"]["startColumn"]),
-        (&6.into(), &10.into())
+        (&8.into(), &16.into())
     );
     assert_eq!(
         share["relatedLocations"][2]["message"]["text"],
