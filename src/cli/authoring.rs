@@ -55,6 +55,10 @@ pub struct RulesArgs {
     /// Rule files, folders or packs; repeatable. Default: the built-in pack.
     #[arg(long = "rules", value_name = "PATH")]
     rules: Vec<PathBuf>,
+    /// Print only the pack's content hash (SHA-256 of its rule files, pack.toml and
+    /// layout.yaml), as the reports record it.
+    #[arg(long)]
+    hash: bool,
 }
 
 fn style() -> Style {
@@ -132,6 +136,10 @@ pub fn rules(args: RulesArgs) -> i32 {
     let Some(pack) = load_pack(&args.rules, style()) else {
         return exit_code::TROUBLE;
     };
-    print!("{}", rule_info::list(&pack, args.year));
+    if args.hash {
+        println!("{}", pack.hash);
+    } else {
+        print!("{}", rule_info::list(&pack, args.year));
+    }
     exit_code::OK
 }

@@ -83,6 +83,8 @@ fn has_explanations(text: &str) -> bool {
 pub struct StubSink<'a, W: Write> {
     /// Where the stubs go.
     pub out: &'a mut W,
+    /// The language of the closing summary.
+    pub lang: crate::output::lang::Lang,
 }
 
 impl<W: Write> Sink for StubSink<'_, W> {
@@ -94,7 +96,7 @@ impl<W: Write> Sink for StubSink<'_, W> {
         write!(
             self.out,
             "# {}",
-            crate::output::diagnostic::summary_line(summary)
+            crate::output::diagnostic::summary_line(summary, self.lang)
         )
     }
 }

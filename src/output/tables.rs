@@ -2,6 +2,7 @@
 //! as reports stream by; shown as text tables after human output and as JSON keys.
 
 use crate::finding::FileReport;
+use crate::output::lang::Lang;
 use crate::severity::Severity;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -98,7 +99,7 @@ impl Tables {
     }
 
     /// The summary as a text table.
-    pub fn summary_text(&self) -> String {
+    pub fn summary_text(&self, lang: Lang) -> String {
         let rows: Vec<Vec<String>> = self
             .datasets
             .iter()
@@ -113,8 +114,8 @@ impl Tables {
                 ]
             })
             .collect();
-        table(
-            &[
+        let header: &[&str] = match lang {
+            Lang::En => &[
                 "file",
                 "department",
                 "year",
@@ -122,23 +123,29 @@ impl Tables {
                 "warnings",
                 "explained",
             ],
-            &[false, false, true, true, true, true],
-            &rows,
-        )
+            Lang::Zh => &["文件", "单位", "年度", "错误", "警告", "已说明"],
+        };
+        table(header, &[false, false, true, true, true, true], &rows)
     }
 
     /// The statistics as a text table.
-    pub fn statistics_text(&self) -> String {
+    pub fn statistics_text(&self, lang: Lang) -> String {
         let rows: Vec<Vec<String>> = self
             .statistics()
             .into_iter()
-            .map(|s| vec![s.rule, s.severity.to_string(), s.findings.to_string()])
+            .map(|s| {
+                vec![
+                    s.rule,
+                    lang.severity(s.severity).to_string(),
+                    s.findings.to_string(),
+                ]
+            })
             .collect();
-        table(
-            &["rule", "severity", "findings"],
-            &[false, false, true],
-            &rows,
-        )
+        let header: &[&str] = match lang {
+            Lang::En => &["rule", "severity", "findings"],
+            Lang::Zh => &["规则", "级别", "问题数"],
+        };
+        table(header, &[false, false, true], &rows)
     }
 }
 

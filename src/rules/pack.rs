@@ -44,6 +44,9 @@ pub struct Pack {
     /// Ids of the active rules defined by the packs named on the command line themselves,
     /// not by the packs they extend (whose fixtures live with them).
     pub own: Vec<String>,
+    /// SHA-256 (lower-case hex) of every layer's rule files, `pack.toml` and `layout.yaml`:
+    /// see [`content_hash`].
+    pub hash: String,
 }
 
 /// One change a manifest made to one rule.
@@ -78,6 +81,11 @@ struct Layer {
     base: bool,
     files: Vec<Arc<SourceFile>>,
     manifest: Option<(Arc<SourceFile>, Manifest)>,
+    /// The path the layer was named by (`<built-in>` for the built-in pack): its files'
+    /// names are hashed relative to it, so that the hash does not depend on where the pack is.
+    root: String,
+    /// The pack's `layout.yaml`, when it has one (hashed with the rules).
+    layout: Option<String>,
 }
 
 /// Loads the rules given with `--rules` (the built-in pack when none), following manifests.
@@ -120,6 +128,8 @@ fn builtin_layer(manifest: Option<&str>) -> Result<Layer, LoadError> {
         base: false,
         files: builtin_files(),
         manifest,
+        root: "<built-in>".into(),
+        layout: crate::rules::ruleset::builtin_layout().map(str::to_string),
     })
 }
 
@@ -138,6 +148,8 @@ fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Res
             base: !seen.is_empty(),
             files,
             manifest: None,
+            root: path.display().to_string(),
+            layout: None,
         });
         return Ok(());
     }
@@ -189,6 +201,8 @@ fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Res
         base: !seen.is_empty(),
         files,
         manifest: Some((source, manifest)),
+        root: path.display().to_string(),
+        layout: std::fs::read_to_string(path.join("layout.yaml")).ok(),
     });
     Ok(())
 }
@@ -231,6 +245,7 @@ fn manifest_error(
 /// Checks all rule files at once (so every error is reported), then applies each manifest to
 /// the rules of its own layer and those below it.
 fn assemble(layers: Vec<Layer>) -> Result<Pack, LoadError> {
+    let hash = content_hash(&layers);
     let all: Vec<Arc<SourceFile>> = layers.iter().flat_map(|l| l.files.clone()).collect();
     let RuleSet {
         mut rules,
@@ -258,6 +273,7 @@ fn assemble(layers: Vec<Layer>) -> Result<Pack, LoadError> {
         return Err(LoadError::Rules(errors));
     }
     pack.own.retain(|id| active.iter().any(|r| r.id == *id));
+    pack.hash = hash;
     // The loops keep their numbers, so the whole set's plans serve the active rules.
     pack.rules = RuleSet {
         rules: active,
@@ -327,6 +343,45 @@ fn apply(
             errors.push(no_such_rule(source, entry));
         }
     }
+}
+
+/// The pack's content hash, so that a bureau can say which rules were in force: SHA-256 over
+/// each layer in load order (bases first), and within a layer over its `pack.toml`, its
+/// `layout.yaml` and its rule files sorted by name, each as `NAME\nLENGTH\nTEXT`. Names are
+/// relative to the pack's folder, so that `--rules rules/` and the built-in pack (the same
+/// files) have the same hash wherever the pack lies.
+fn content_hash(layers: &[Layer]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for layer in layers {
+        let mut entries: Vec<(String, &str)> = Vec::new();
+        if let Some((source, _)) = &layer.manifest {
+            entries.push((MANIFEST.to_string(), &source.text));
+        }
+        if let Some(layout) = &layer.layout {
+            entries.push(("layout.yaml".to_string(), layout));
+        }
+        for file in &layer.files {
+            let name = file.name.as_str();
+            let relative = name
+                .strip_prefix(layer.root.as_str())
+                .map(|r| r.trim_start_matches('/'))
+                .filter(|r| !r.is_empty())
+                .unwrap_or_else(|| name.rsplit('/').next().unwrap_or(name));
+            entries.push((relative.to_string(), &file.text));
+        }
+        entries.sort();
+        hasher.update(b"layer\n");
+        for (name, text) in entries {
+            hasher.update(format!("{name}\n{}\n", text.len()).as_bytes());
+            hasher.update(text.as_bytes());
+        }
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn no_such_rule(source: &Arc<SourceFile>, id: &Spanned<String>) -> RuleError {

@@ -99,6 +99,11 @@ pub fn builtin_manifest() -> Option<&'static str> {
     BUILTIN.get_file("pack.toml")?.contents_utf8()
 }
 
+/// The built-in pack's `layout.yaml`, if `rules/` has one.
+pub fn builtin_layout() -> Option<&'static str> {
+    BUILTIN.get_file("layout.yaml")?.contents_utf8()
+}
+
 /// The built-in pack's files, named `<built-in>/PATH`, sorted by path.
 pub fn builtin_files() -> Vec<Arc<SourceFile>> {
     builtin_sources()

@@ -25,6 +25,8 @@ pub struct Summary {
     pub skipped_no_prior: usize,
     /// Rule runs skipped because the rule's years do not cover the dataset.
     pub skipped_by_year: usize,
+    /// The fiscal years (`meta.year`) of the datasets checked, in order.
+    pub years: std::collections::BTreeSet<i64>,
 }
 
 impl Summary {
@@ -42,6 +44,7 @@ impl Summary {
         self.rules_applied += report.rules_applied();
         self.skipped_no_prior += report.skipped_no_prior;
         self.skipped_by_year += report.skipped_by_year;
+        self.years.extend(report.year);
     }
 
     /// True when some finding is at or above `level`.
