@@ -137,16 +137,40 @@ fn html_report_is_self_contained_and_escaped() {
     for needle in ["src=", "<link", "url(", "@import", "http://", "https://"] {
         assert!(!html.contains(needle), "found {needle}");
     }
-    // Data is escaped in text and in attributes.
-    assert!(html.contains("一般行政管理事务 &lt;&amp;&gt;"));
-    assert!(!html.contains("一般行政管理事务 <&>"));
+    // The findings are data for the script, where no text can close the script element.
+    let start = html
+        .find("<script type=\"application/json\" id=\"tally-data\">")
+        .unwrap();
+    let json = &html[start..];
+    let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
+    assert!(!json.contains('<'), "`<` is escaped in the data");
+    let data: serde_json::Value = serde_json::from_str(json).unwrap();
+    let x: Vec<&str> = data["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["x"].as_str().unwrap())
+        .collect();
+    // Data is escaped in the excerpts, the only markup the script inserts.
+    assert!(
+        x.iter()
+            .any(|x| x.contains("一般行政管理事务 &lt;&amp;&gt;"))
+    );
+    assert!(!x.iter().any(|x| x.contains("一般行政管理事务 <&>")));
+    assert_eq!(
+        data["findings"][2]["message"],
+        "完成预算不超过 100%：一般行政管理事务 <&>"
+    );
     // The figures are highlighted, the primary one apart.
     assert!(
-        html.contains("<mark class=\"primary\" title=\"expenditure.basic = 800.20\">800.20</mark>")
+        x[0].contains("<mark class=\"primary\" title=\"expenditure.basic = 800.20\">800.20</mark>")
     );
-    assert!(html.contains("<mark title=\"expenditure.total = 1210.50\">1210.50</mark>"));
+    assert!(x[0].contains("<mark title=\"expenditure.total = 1210.50\">1210.50</mark>"));
     // Help text (the computed sides) is there.
-    assert!(html.contains("left 1200.50, right 1210.50, difference -10.00"));
+    assert!(json.contains("left 1200.50, right 1210.50, difference -10.00"));
+    // The header tells which tally and which rules.
+    assert!(html.contains(concat!("tally version ", env!("CARGO_PKG_VERSION"))));
+    assert!(html.contains("<code id=\"pack-hash\">"));
     // Filter choices: every rule and department that occurs.
     assert!(html.contains("<option value=\"江油市财政局\">江油市财政局</option>"));
     assert!(html.contains("<option value=\"yaml-syntax\">yaml-syntax</option>"));
