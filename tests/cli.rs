@@ -665,3 +665,66 @@ fn a_folder_without_datasets_is_trouble_with_or_without_explain_stubs() {
         );
     }
 }
+
+#[test]
+fn the_seed_report_in_chinese() {
+    let out = tally(&[
+        "check",
+        "examples/",
+        "--width",
+        "100",
+        "--color",
+        "never",
+        "--lang",
+        "zh",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("seed_human_zh", stdout(&out));
+}
+
+#[test]
+fn the_summary_in_both_languages() {
+    for lang in ["en", "zh"] {
+        let out = tally(&[
+            "check",
+            "tests/fixtures/output/data",
+            "--rules",
+            "tests/fixtures/output/rules.tally",
+            "--format",
+            "concise",
+            "--summary",
+            "--statistics",
+            "--lang",
+            lang,
+        ]);
+        insta::assert_snapshot!(format!("summary_{lang}"), stdout(&out));
+    }
+}
+
+#[test]
+fn the_language_follows_the_locale_unless_given() {
+    let run = |env: &[(&str, &str)], args: &[&str]| {
+        let mut command = crate::runner::tally(".");
+        command.args(["check", "examples/"]).args(args);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let out = command.output().unwrap();
+        stdout(&out).lines().last().unwrap().to_string()
+    };
+    let zh =
+        "已检查 1 个文件：0 个错误，4 个警告，1 个提示（适用 111 条规则；1 个参照数据集未检查）";
+    let en = "1 file checked: 0 errors, 4 warnings, 1 info (111 rules applied; 1 reference dataset not checked)";
+    assert_eq!(run(&[("LANG", "zh_CN.UTF-8")], &[]), zh);
+    assert_eq!(run(&[("LANG", "zh_CN.UTF-8")], &["--lang", "en"]), en);
+    assert_eq!(run(&[("LANG", "C")], &["--lang", "zh"]), zh);
+    // LC_ALL, then LC_MESSAGES, win over LANG.
+    assert_eq!(
+        run(&[("LANG", "zh_CN.UTF-8"), ("LC_ALL", "en_US.UTF-8")], &[]),
+        en
+    );
+    assert_eq!(
+        run(&[("LANG", "C"), ("LC_MESSAGES", "zh_TW.UTF-8")], &[]),
+        zh
+    );
+}

@@ -179,6 +179,25 @@ fn html_report_is_self_contained_and_escaped() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_leaves_the_old_report_and_no_temporary_file() {
+    interrupted_by("INT");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_cleans_up_like_ctrl_c() {
+    interrupted_by("TERM");
+}
+
+#[cfg(unix)]
+#[test]
+fn sighup_cleans_up_like_ctrl_c() {
+    interrupted_by("HUP");
+}
+
+/// A run with a report file, stopped by `signal`: the old report stays, no temporary file
+/// is left, and the exit code is 130.
+#[cfg(unix)]
+fn interrupted_by(signal: &str) {
     use std::time::{Duration, Instant};
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -217,7 +236,7 @@ fn ctrl_c_leaves_the_old_report_and_no_temporary_file() {
     }
     std::thread::sleep(Duration::from_millis(50));
     let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
@@ -256,4 +275,35 @@ fn a_progress_bar_on_a_terminal() {
         .unwrap();
     let drawn = String::from_utf8_lossy(&out.stdout);
     assert!(drawn.contains("/4 files"), "{drawn:?}");
+}
+
+#[test]
+fn human_output_takes_the_terminal_width() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("SKIPPED human_output_takes_the_terminal_width: no `script` to make a terminal");
+        return;
+    }
+    // A 60-column terminal, no `COLUMNS`: the diagnostics are drawn 60 columns wide.
+    let command = format!(
+        "stty cols 60 rows 40; unset COLUMNS; '{}' check '{}' --rules '{RULES}' --color never",
+        env!("CARGO_BIN_EXE_tally"),
+        super::common::DATA
+    );
+    let out = Command::new("script")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("COLUMNS")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .unwrap();
+    let drawn = String::from_utf8_lossy(&out.stdout);
+    // At 100 columns the help's first line holds the whole comparison; at 60 it wraps.
+    let help = drawn
+        .lines()
+        .find(|l| l.contains("help: left 1200.50"))
+        .unwrap_or_else(|| panic!("{drawn}"));
+    assert!(
+        !help.contains("beyond"),
+        "not wrapped at 60 columns: {help}"
+    );
+    assert!(unicode_width::UnicodeWidthStr::width(help.trim_end()) <= 60);
 }
