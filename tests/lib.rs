@@ -8,6 +8,7 @@ mod authoring;
 mod bad_input;
 mod cli;
 mod fuzz_regressions;
+mod guide;
 mod keyed_loops;
 mod language;
 mod output;

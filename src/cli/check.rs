@@ -282,12 +282,13 @@ fn explain_stubs(
         out: &mut out,
         lang,
     };
+    let render = move |r: &FileReport| explanation_stubs::render_in(r, lang);
     let result = run_check(
         &found.files,
         &found.problems,
         rules,
         options,
-        Some(&explanation_stubs::render),
+        Some(&render),
         jobs,
         &mut sink,
     );
