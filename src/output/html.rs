@@ -52,7 +52,11 @@ struct JsDataset {
     not_checked: Option<String>,
 }
 
-/// One finding in the embedded data; `x` is its excerpt, already escaped HTML.
+/// One finding in the embedded data, compact (a batch holds tens of thousands): `at` its line
+/// and column, `e` the computed sides (in `--lang`), `h` the rule's help as an index into the
+/// report's table of texts (one rule's help is written once), `v` the labels of its figures,
+/// `x` its excerpt: lines `[number, text, marks]`, each mark `[start, end, label, primary]`
+/// in UTF-16 code units of the text (as JavaScript counts).
 #[derive(Serialize)]
 struct JsFinding {
     d: usize,
@@ -60,14 +64,40 @@ struct JsFinding {
     status: &'static str,
     rule: String,
     message: String,
-    place: String,
+    at: (usize, usize),
     #[serde(skip_serializing_if = "Option::is_none")]
-    help: Option<String>,
+    e: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    h: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     prior: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     explained: Option<String>,
-    x: String,
+    v: Vec<String>,
+    x: Vec<JsLine>,
+}
+
+/// One line of an excerpt: its number, its text (a long line cut to a window, `…` where cut),
+/// and its marks.
+#[derive(Serialize)]
+struct JsLine(usize, String, Vec<(usize, usize, usize, u8)>);
+
+/// Texts written once and referred to by index (the rules' help).
+#[derive(Default)]
+struct Texts {
+    list: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl Texts {
+    fn id(&mut self, text: &str) -> usize {
+        if let Some(&i) = self.index.get(text) {
+            return i;
+        }
+        self.list.push(text.to_string());
+        self.index.insert(text.to_string(), self.list.len() - 1);
+        self.list.len() - 1
+    }
 }
 
 /// Gathers the overview's rows and the findings' data as reports arrive (so reports need
@@ -79,6 +109,7 @@ pub struct HtmlSink<'a> {
     datasets: Vec<(String, DatasetRow)>,
     js_datasets: Vec<JsDataset>,
     findings: Vec<JsFinding>,
+    texts: Texts,
     rules: BTreeSet<String>,
     departments: BTreeSet<String>,
 }
@@ -92,6 +123,7 @@ impl<'a> HtmlSink<'a> {
             datasets: Vec::new(),
             js_datasets: Vec::new(),
             findings: Vec::new(),
+            texts: Texts::default(),
             rules: BTreeSet::new(),
             departments: BTreeSet::new(),
         }
@@ -109,8 +141,14 @@ impl Sink for HtmlSink<'_> {
         self.departments.extend(row.department.clone());
         let lines = LineIndex::new(&report.file.text);
         for f in &report.findings {
-            self.findings
-                .push(finding_data(index, report, &lines, f, self.ctx));
+            self.findings.push(finding_data(
+                index,
+                report,
+                &lines,
+                f,
+                self.ctx,
+                &mut self.texts,
+            ));
         }
         self.js_datasets.push(JsDataset {
             id: id.clone(),
@@ -170,6 +208,11 @@ impl Sink for HtmlSink<'_> {
                 },
             },
             "datasets": self.js_datasets,
+            "departments": self.departments,
+            "rows": self.datasets.iter().map(|(id, r)| serde_json::json!([
+                id, r.file, r.department, r.year, r.errors, r.warnings, r.infos, r.explained
+            ])).collect::<Vec<_>>(),
+            "texts": self.texts.list,
             "findings": self.findings,
         });
         // `<` escaped: no text in the data can end the script element early.
@@ -270,11 +313,14 @@ fn filters(
         rules.iter().map(|r| (r.as_str(), r.as_str())),
         lang,
     );
+    // The departments (thousands, in a province) are added by the script when the list is
+    // first opened: a select of 5,000 options took Chromium a second to lay out.
+    let _ = departments;
     select(
         page,
         "department",
         lang.label("Department"),
-        departments.iter().map(|d| (d.as_str(), d.as_str())),
+        std::iter::empty(),
         lang,
     );
     page.push_str("<output id=\"shown\"></output>\n</nav>\n");
@@ -322,26 +368,15 @@ fn overview(page: &mut String, rows: &[(String, DatasetRow)], lang: Lang) {
             lang.label(label)
         );
     }
-    page.push_str("</tr></thead>\n<tbody>\n");
-    for (id, row) in rows {
-        let dept = row.department.as_deref().unwrap_or("");
-        let _ = writeln!(
-            page,
-            "<tr data-section=\"{id}\" data-department=\"{da}\"><td><a href=\"#{id}\">{file}</a></td>\
-             <td>{dept}</td><td class=\"num\">{year}</td><td class=\"num sev-error\">{e}</td>\
-             <td class=\"num sev-warning\">{w}</td><td class=\"num sev-info\">{i}</td>\
-             <td class=\"num\">{x}</td></tr>",
-            da = attr(dept),
-            file = text(&row.file),
-            dept = text(dept),
-            year = row.year.map_or(String::new(), |y| y.to_string()),
-            e = row.errors,
-            w = row.warnings,
-            i = row.infos,
-            x = row.explained,
-        );
-    }
-    page.push_str("</tbody></table>\n");
+    // The rows are data for the script, which renders them a page at a time (5,000 rows of
+    // HTML took Chromium a second to parse and lay out).
+    let _ = rows;
+    page.push_str("</tr></thead>\n<tbody></tbody></table>\n");
+    let _ = write!(
+        page,
+        "<p><button id=\"more-rows\" type=\"button\" hidden>{}</button></p>\n",
+        lang.label("more")
+    );
 }
 
 /// The embedded data of one finding.
@@ -351,6 +386,7 @@ fn finding_data(
     lines: &LineIndex,
     f: &Finding,
     ctx: Context,
+    texts: &mut Texts,
 ) -> JsFinding {
     let lang = ctx.lang;
     let at = super::position(report, f);
@@ -372,18 +408,26 @@ fn finding_data(
             })
         })
         .collect();
-    let mut x = String::new();
-    excerpt(&mut x, report, lines, f);
+    // The help is the evidence's line (this finding's own), then the rule's help (shared).
+    let help = lang.help(f).map(|h| h.into_owned()).unwrap_or_default();
+    let (e, rest) = match (&f.evidence, help.split_once('\n')) {
+        (Some(_), Some((first, rest))) => (Some(first.to_string()), Some(rest)),
+        (Some(_), None) => (Some(help.clone()), None),
+        (None, _) => (None, (!help.is_empty()).then_some(help.as_str())),
+    };
+    let (v, x) = excerpt(report, lines, f);
     JsFinding {
         d: dataset,
         severity: f.severity.name(),
         status: super::status(f, ctx.fail_on).key(),
         rule: f.rule.clone(),
         message: lang.message(f).into_owned(),
-        place: format!("{}:{}:{}", report.file.name, at.line, at.column),
-        help: lang.help(f).map(|h| h.into_owned()),
+        at: (at.line, at.column),
+        e,
+        h: rest.map(|r| texts.id(r)),
         prior: (!prior.is_empty()).then(|| prior.join("\n")),
         explained: super::explanation(f).map(str::to_string),
+        v,
         x,
     }
 }
@@ -395,8 +439,9 @@ struct Mark<'r> {
     primary: bool,
 }
 
-/// The dataset lines around the finding's figures, the figures marked.
-fn excerpt(out: &mut String, report: &FileReport, lines: &LineIndex, f: &Finding) {
+/// The dataset lines around the finding's figures (a line of context around each), the
+/// figures marked, and the labels of the marks.
+fn excerpt(report: &FileReport, lines: &LineIndex, f: &Finding) -> (Vec<String>, Vec<JsLine>) {
     let labels: Vec<String> = f
         .values
         .iter()
@@ -429,30 +474,41 @@ fn excerpt(out: &mut String, report: &FileReport, lines: &LineIndex, f: &Finding
     }
     let source = &report.file.text;
     if source.is_empty() || marks.is_empty() {
-        return;
+        return (Vec::new(), Vec::new());
     }
     marks.sort_by_key(|m| (m.span.start, m.span.end));
+    let mut v: Vec<String> = Vec::new();
     let shown = lines.around(marks.iter().map(|m| m.span.start as usize), CONTEXT);
-    out.push_str("<pre class=\"excerpt\">");
-    let mut previous: Option<usize> = None;
-    for line in shown {
-        if previous.is_some_and(|p| line > p + 1) {
-            out.push_str("<span class=\"gap\">⋯</span>\n");
-        }
-        previous = Some(line);
-        let range = lines.range(line, source);
-        let _ = write!(out, "<span class=\"ln\">{}</span>", line + 1);
-        let window = window(source, range.clone(), &marks);
-        if window.start > range.start {
-            out.push('…');
-        }
-        highlight_line(out, source, window.clone(), &marks);
-        if window.end < range.end {
-            out.push('…');
-        }
-        out.push('\n');
-    }
-    out.push_str("</pre>\n");
+    let x = shown
+        .into_iter()
+        .map(|line| {
+            let range = lines.range(line, source);
+            let window = window(source, range.clone(), &marks);
+            let (text, found) = line_marks(source, window.clone(), &marks);
+            let cut_before = window.start > range.start;
+            let shift = usize::from(cut_before);
+            let mut shown = String::new();
+            if cut_before {
+                shown.push('…');
+            }
+            shown.push_str(&text);
+            if window.end < range.end {
+                shown.push('…');
+            }
+            let found = found
+                .into_iter()
+                .map(|(start, end, label, primary)| {
+                    let i = v.iter().position(|l| l == label).unwrap_or_else(|| {
+                        v.push(label.to_string());
+                        v.len() - 1
+                    });
+                    (start + shift, end + shift, i, u8::from(primary))
+                })
+                .collect();
+            JsLine(line + 1, shown, found)
+        })
+        .collect();
+    (v, x)
 }
 
 /// The part of a line shown: all of it, or for a line longer than [`MAX_EXCERPT_LINE`] a
@@ -477,28 +533,34 @@ fn window(source: &str, range: std::ops::Range<usize>, marks: &[Mark]) -> std::o
     start..end
 }
 
-/// One line of the source, with the marks that fall in it (overlapping marks: the first wins).
-fn highlight_line(out: &mut String, source: &str, range: std::ops::Range<usize>, marks: &[Mark]) {
+/// One line of the source (the bytes of `range`) and the marks that fall in it, each as its
+/// start and end in UTF-16 code units of the line (overlapping marks: the first wins).
+#[allow(clippy::type_complexity)]
+fn line_marks<'m>(
+    source: &str,
+    range: std::ops::Range<usize>,
+    marks: &'m [Mark],
+) -> (String, Vec<(usize, usize, &'m str, bool)>) {
+    let text = source.get(range.clone()).unwrap_or("").to_string();
+    let units = |to: usize| {
+        source
+            .get(range.start..to)
+            .map_or(0, |s| s.encode_utf16().count())
+    };
     let mut at = range.start;
+    let mut found = Vec::new();
     for m in marks {
         let (start, end) = (m.span.start as usize, (m.span.end as usize).min(range.end));
         if start < at || start >= range.end || end <= start {
             continue;
         }
-        let (Some(before), Some(figure)) = (source.get(at..start), source.get(start..end)) else {
+        if source.get(at..start).is_none() || source.get(start..end).is_none() {
             continue;
-        };
-        out.push_str(&text(before));
-        let _ = write!(
-            out,
-            "<mark{} title=\"{}\">{}</mark>",
-            if m.primary { " class=\"primary\"" } else { "" },
-            attr(m.label),
-            text(figure)
-        );
+        }
+        found.push((units(start), units(end), m.label, m.primary));
         at = end;
     }
-    out.push_str(&text(source.get(at..range.end).unwrap_or("")));
+    (text, found)
 }
 
 /// Byte offsets where lines start, to cut lines out of a dataset.
@@ -566,19 +628,18 @@ mod tests {
     }
 
     #[test]
-    fn figures_are_marked_and_everything_is_escaped() {
-        let src = "<b>: 1.00 # 收入\r\n";
-        let mut out = String::new();
+    fn marks_count_in_utf16_units() {
+        let src = "收入: 1.00 # 𝟙\r\n";
         let start = src.find('1').unwrap();
         let marks = [Mark {
             span: Span::new(start, start + 4),
-            label: "a\"b = 1.00",
+            label: "a = 1.00",
             primary: true,
         }];
-        highlight_line(&mut out, src, LineIndex::new(src).range(0, src), &marks);
-        assert_eq!(
-            out,
-            "&lt;b&gt;: <mark class=\"primary\" title=\"a&quot;b = 1.00\">1.00</mark> # 收入"
-        );
+        let (text, found) = line_marks(src, LineIndex::new(src).range(0, src), &marks);
+        assert_eq!(text, "收入: 1.00 # 𝟙");
+        assert_eq!(found, [(4, 8, "a = 1.00", true)]);
+        let units: Vec<u16> = text.encode_utf16().collect();
+        assert_eq!(String::from_utf16(&units[4..8]).unwrap(), "1.00");
     }
 }

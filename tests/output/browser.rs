@@ -81,6 +81,17 @@ fn html_report_filters_sorts_and_renders_in_chromium() {
     assert_eq!(tags(&all, "<article").len(), 5);
     // Data is text, never markup: the `<&>` of a rule message arrives as text.
     assert!(all.contains("一般行政管理事务 &lt;&amp;&gt;"));
+    assert!(!all.contains("一般行政管理事务 <&>"));
+    // The figures are highlighted, the primary one apart.
+    assert!(
+        all.contains("<mark class=\"primary\" title=\"expenditure.basic = 800.20\">800.20</mark>"),
+        "{all}"
+    );
+    assert!(all.contains("<mark title=\"expenditure.total = 1210.50\">1210.50</mark>"));
+    assert!(all.contains("left 1200.50, right 1210.50, difference -10.00"));
+    // The header: which tally, which pack.
+    assert!(all.contains("id=\"pack-hash\""));
+    assert_eq!(tags(&all, "<tr data-section").len(), 4);
 
     // Filter by severity: only the warning is left, and only its dataset: the findings
     // filtered out are not rendered at all.

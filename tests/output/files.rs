@@ -145,34 +145,51 @@ fn html_report_is_self_contained_and_escaped() {
     let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
     assert!(!json.contains('<'), "`<` is escaped in the data");
     let data: serde_json::Value = serde_json::from_str(json).unwrap();
-    let x: Vec<&str> = data["findings"]
+    let findings = data["findings"].as_array().unwrap();
+    assert_eq!(
+        findings[2]["message"],
+        "完成预算不超过 100%：一般行政管理事务 <&>"
+    );
+    // The excerpt is data: lines with their marks, the primary figure flagged; the script
+    // puts it into the page as text.
+    let first = &findings[0];
+    let line = first["x"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| f["x"].as_str().unwrap())
-        .collect();
-    // Data is escaped in the excerpts, the only markup the script inserts.
-    assert!(
-        x.iter()
-            .any(|x| x.contains("一般行政管理事务 &lt;&amp;&gt;"))
-    );
-    assert!(!x.iter().any(|x| x.contains("一般行政管理事务 <&>")));
+        .find(|l| l[0] == 6)
+        .unwrap();
+    assert_eq!(line[1], "  basic: 800.20");
+    let mark = &line[2][0];
     assert_eq!(
-        data["findings"][2]["message"],
-        "完成预算不超过 100%：一般行政管理事务 <&>"
+        (&mark[0], &mark[1], &mark[3]),
+        (&9.into(), &15.into(), &1.into())
     );
-    // The figures are highlighted, the primary one apart.
+    assert_eq!(
+        first["v"][mark[2].as_u64().unwrap() as usize],
+        "expenditure.basic = 800.20"
+    );
+    // Help text: the computed sides, and the rule's help once in the table of texts.
     assert!(
-        x[0].contains("<mark class=\"primary\" title=\"expenditure.basic = 800.20\">800.20</mark>")
+        first["e"]
+            .as_str()
+            .unwrap()
+            .starts_with("left 1200.50, right 1210.50, difference -10.00")
     );
-    assert!(x[0].contains("<mark title=\"expenditure.total = 1210.50\">1210.50</mark>"));
-    // Help text (the computed sides) is there.
-    assert!(json.contains("left 1200.50, right 1210.50, difference -10.00"));
+    assert_eq!(
+        data["texts"][first["h"].as_u64().unwrap() as usize],
+        "本年支出合计 = 基本支出 + 项目支出"
+    );
     // The header tells which tally and which rules.
     assert!(html.contains(concat!("tally version ", env!("CARGO_PKG_VERSION"))));
     assert!(html.contains("<code id=\"pack-hash\">"));
-    // Filter choices: every rule and department that occurs.
-    assert!(html.contains("<option value=\"江油市财政局\">江油市财政局</option>"));
+    // Filter choices: every rule, and every department (added by the script when used).
+    assert!(
+        data["departments"]
+            .as_array()
+            .unwrap()
+            .contains(&"江油市财政局".into())
+    );
     assert!(html.contains("<option value=\"yaml-syntax\">yaml-syntax</option>"));
 }
 
