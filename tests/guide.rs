@@ -120,3 +120,52 @@ fn ellipsis_lines_match_any_run_of_lines() {
     assert!(!matches(&e(&["a", "…", "d"]), &["a", "b"]));
     assert!(!matches(&e(&["a"]), &["a", "b"]));
 }
+
+#[test]
+fn every_format_and_flag_is_documented() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = std::fs::read_to_string(root.join("docs/OUTPUT.md")).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let help = crate::runner::tally(root)
+        .args(["check", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    // The formats, as `--help` lists them ("- human: …" under "Possible values").
+    let formats: Vec<&str> = help
+        .split("--format <FORMAT>")
+        .nth(1)
+        .unwrap()
+        .split("--output")
+        .next()
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- "))
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert!(formats.len() >= 10, "{formats:?}");
+    for format in formats {
+        assert!(
+            output.contains(&format!("| `{format}` |")),
+            "docs/OUTPUT.md has no row for the format `{format}`"
+        );
+        assert!(
+            readme.contains(&format!("`{format}`")),
+            "README omits `{format}`"
+        );
+    }
+    // Every flag of `tally check` is in the README.
+    for flag in help.lines().filter_map(|l| l.trim().strip_prefix("--")) {
+        let flag = flag.split([' ', '<']).next().unwrap();
+        if flag != "help" {
+            assert!(
+                readme.contains(&format!("--{flag}")),
+                "README omits --{flag}"
+            );
+        }
+    }
+    assert!(readme.contains("tally rules --hash") && output.contains("tally rules --hash"));
+    assert!(readme.contains("docs/GUIDE.zh.md"));
+    // The stale claim is gone for good.
+    assert!(!output.contains("no explanations yet"));
+}

@@ -182,13 +182,10 @@ pub(super) fn check(mut args: CheckArgs) -> i32 {
     let rules = pack.rules;
     let found = discover(&args.paths);
     for path in &found.missing {
-        eprintln!("error: {}: no such file or folder", path.display());
+        eprintln!("{}", lang.trouble("missing", &path.display().to_string()));
     }
     for path in &found.empty {
-        eprintln!(
-            "error: {}: no dataset files (*.yaml, *.yml) in this folder",
-            path.display()
-        );
+        eprintln!("{}", lang.trouble("empty", &path.display().to_string()));
     }
     let options = CheckOptions {
         limits: Limits {
@@ -202,7 +199,7 @@ pub(super) fn check(mut args: CheckArgs) -> i32 {
     if let Some(prior) = &options.prior
         && !prior.exists()
     {
-        eprintln!("error: --prior {}: no such file", prior.display());
+        eprintln!("{}", lang.trouble("prior", &prior.display().to_string()));
         return exit_code::TROUBLE;
     }
     if args.explain_stubs {
@@ -256,7 +253,7 @@ pub(super) fn check(mut args: CheckArgs) -> i32 {
         &mut *sink,
     );
     drop(sink);
-    let summary = match written(result, out.flush()) {
+    let summary = match written(result, out.flush(), lang) {
         Ok(summary) => summary,
         Err(code) => return code,
     };
@@ -292,7 +289,7 @@ fn explain_stubs(
         jobs,
         &mut sink,
     );
-    match written(result, out.flush()) {
+    match written(result, out.flush(), lang) {
         Ok(summary) => exit_code::check(found, &summary, fail_on),
         Err(code) => code,
     }
@@ -300,11 +297,15 @@ fn explain_stubs(
 
 /// The run's summary once its output is all written, or the exit code of the failure that
 /// stopped it (said on standard error, except a closed pipe, which the reader chose).
-fn written(result: std::io::Result<Summary>, flushed: std::io::Result<()>) -> Result<Summary, i32> {
+fn written(
+    result: std::io::Result<Summary>,
+    flushed: std::io::Result<()>,
+    lang: Lang,
+) -> Result<Summary, i32> {
     match (result, flushed) {
         (Ok(summary), Ok(())) => Ok(summary),
         (Err(e), _) if interrupt::is_interruption(&e) => {
-            eprintln!("interrupted: no report file was written or changed");
+            eprintln!("{}", lang.trouble("interrupted", ""));
             Err(exit_code::INTERRUPTED)
         }
         (Err(e), _) | (_, Err(e)) => {

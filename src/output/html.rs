@@ -188,8 +188,8 @@ impl Sink for HtmlSink<'_> {
         page.push_str(CSS);
         page.push_str("</style>\n</head>\n<body>\n");
         header(&mut page, summary, self.ctx);
-        filters(&mut page, &self.rules, &self.departments, lang);
-        overview(&mut page, &self.datasets, lang);
+        filters(&mut page, &self.rules, lang);
+        overview(&mut page, lang);
         page.push_str("<main id=\"findings\"></main>\n");
         page.push_str("<p><button id=\"more\" type=\"button\" hidden>");
         page.push_str(lang.label("more"));
@@ -229,18 +229,14 @@ fn header(page: &mut String, s: &Summary, ctx: Context) {
     let a = ctx.audit;
     let _ = write!(
         page,
-        "<header class=\"top\"><h1>{title}</h1><p class=\"totals\">\
-         <span>{} {}</span> <span class=\"sev-error\">{} {}</span> \
-         <span class=\"sev-warning\">{} {}</span> <span class=\"sev-info\">{} {}</span>",
-        s.files,
-        lang.label("datasets"),
-        s.errors,
-        lang.label("errors"),
-        s.warnings,
-        lang.label("warnings"),
-        s.infos,
-        lang.label("infos"),
-        title = lang.label("title"),
+        "<header class=\"top\"><h1>{}</h1><p class=\"totals\"><span>{}</span> \
+         <span class=\"sev-error\">{}</span> <span class=\"sev-warning\">{}</span> \
+         <span class=\"sev-info\">{}</span>",
+        lang.label("title"),
+        lang.counted(s.files, "datasets"),
+        lang.counted(s.errors, "errors"),
+        lang.counted(s.warnings, "warnings"),
+        lang.counted(s.infos, "infos"),
     );
     if s.explained > 0 {
         let _ = write!(
@@ -275,12 +271,7 @@ fn header(page: &mut String, s: &Summary, ctx: Context) {
     );
 }
 
-fn filters(
-    page: &mut String,
-    rules: &BTreeSet<String>,
-    departments: &BTreeSet<String>,
-    lang: Lang,
-) {
+fn filters(page: &mut String, rules: &BTreeSet<String>, lang: Lang) {
     page.push_str("<nav id=\"filters\">\n");
     let sev = [
         ("error", lang.severity(crate::severity::Severity::Error)),
@@ -315,7 +306,6 @@ fn filters(
     );
     // The departments (thousands, in a province) are added by the script when the list is
     // first opened: a select of 5,000 options took Chromium a second to lay out.
-    let _ = departments;
     select(
         page,
         "department",
@@ -349,8 +339,8 @@ fn select<'a>(
     page.push_str("</select></label>\n");
 }
 
-/// The overview: one row per dataset, each cell with its sort key.
-fn overview(page: &mut String, rows: &[(String, DatasetRow)], lang: Lang) {
+/// The overview's header; its rows (one per dataset) are data the script renders.
+fn overview(page: &mut String, lang: Lang) {
     page.push_str("<table id=\"datasets\"><thead><tr>");
     for (key, label, num) in [
         ("file", "File", false),
@@ -370,11 +360,10 @@ fn overview(page: &mut String, rows: &[(String, DatasetRow)], lang: Lang) {
     }
     // The rows are data for the script, which renders them a page at a time (5,000 rows of
     // HTML took Chromium a second to parse and lay out).
-    let _ = rows;
     page.push_str("</tr></thead>\n<tbody></tbody></table>\n");
-    let _ = write!(
+    let _ = writeln!(
         page,
-        "<p><button id=\"more-rows\" type=\"button\" hidden>{}</button></p>\n",
+        "<p><button id=\"more-rows\" type=\"button\" hidden>{}</button></p>",
         lang.label("more")
     );
 }

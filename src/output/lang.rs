@@ -141,6 +141,36 @@ impl Lang {
         }
     }
 
+    /// A line tally says on standard error about the run (`what` a key, `arg` its subject).
+    pub fn trouble(self, what: &str, arg: &str) -> String {
+        match (self, what) {
+            (Lang::En, "missing") => format!("error: {arg}: no such file or folder"),
+            (Lang::Zh, "missing") => format!("错误：{arg}：没有这个文件或文件夹"),
+            (Lang::En, "empty") => {
+                format!("error: {arg}: no dataset files (*.yaml, *.yml) in this folder")
+            }
+            (Lang::Zh, "empty") => format!("错误：{arg}：此文件夹中没有数据文件（*.yaml、*.yml）"),
+            (Lang::En, "prior") => format!("error: --prior {arg}: no such file"),
+            (Lang::Zh, "prior") => format!("错误：--prior {arg}：没有这个文件"),
+            (Lang::En, "interrupted") => {
+                "interrupted: no report file was written or changed".to_string()
+            }
+            (Lang::Zh, "interrupted") => "已中断：没有写入或改动任何报告文件".to_string(),
+            (Lang::En, _) => format!("error: {arg}"),
+            (Lang::Zh, _) => format!("错误：{arg}"),
+        }
+    }
+
+    /// A count with its word in the HTML header: `1 error`, `2 errors`, `2 个错误`.
+    pub fn counted(self, n: usize, key: &str) -> String {
+        let word = self.label(key);
+        match self {
+            Lang::En if n == 1 => format!("{n} {}", word.strip_suffix('s').unwrap_or(word)),
+            Lang::En => format!("{n} {word}"),
+            Lang::Zh => format!("{n} {word}"),
+        }
+    }
+
     /// The progress bar's template.
     pub fn progress_template(self) -> &'static str {
         self.pick(
