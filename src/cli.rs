@@ -9,7 +9,7 @@ mod check;
 use crate::exit_code;
 use crate::output::diagnostic::{self, Style};
 use crate::rules::pack::Pack;
-use crate::rules::ruleset::{LoadError, RuleSet};
+use crate::rules::ruleset::LoadError;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -66,11 +66,6 @@ pub fn main() -> i32 {
         Command::Rules(args) => authoring::rules(args),
         Command::Layout(args) => authoring::layout(args),
     }
-}
-
-/// Loads the rules named on the command line, or the built-in pack; prints errors.
-fn load_rules(paths: &[PathBuf], style: Style) -> Option<RuleSet> {
-    load_pack(paths, style).map(|pack| pack.rules)
 }
 
 /// Loads the rules and packs named on the command line (following `pack.toml` manifests), or

@@ -143,6 +143,37 @@ impl FileReport {
             .count()
     }
 
+    /// Drops findings identical to an earlier one: same rule, severity, message, place and
+    /// figures (a rule whose several checks trip over the same bad value, e.g. a figure too
+    /// long to be a number, said the same thing at the same place once per check). The first
+    /// of each stays, in order.
+    pub fn dedup(&mut self) {
+        let mut seen = std::collections::HashSet::new();
+        self.findings.retain(|f| {
+            let values: Vec<(&str, &str, u32, u32, bool)> = f
+                .values
+                .iter()
+                .map(|v| {
+                    (
+                        v.path.as_str(),
+                        v.text.as_str(),
+                        v.span.start,
+                        v.span.end,
+                        v.prior.is_some(),
+                    )
+                })
+                .collect();
+            seen.insert((
+                f.rule.clone(),
+                f.severity,
+                f.message.clone(),
+                f.primary.map(|s| (s.start, s.end)),
+                format!("{values:?}"),
+                f.explained.is_some(),
+            ))
+        });
+    }
+
     /// Number of findings answered by an explanation.
     pub fn explained(&self) -> usize {
         self.findings

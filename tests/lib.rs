@@ -9,6 +9,7 @@ mod bad_input;
 mod cli;
 mod corpus;
 mod fuzz_regressions;
+mod guide;
 mod keyed_loops;
 mod language;
 mod language_v2;

@@ -5,3 +5,4 @@ mod browser;
 mod common;
 mod files;
 mod formats;
+mod review;

@@ -174,8 +174,12 @@ fn assert_report(report: &FileReport) {
             "the file is not named:\n{shown}"
         );
     }
-    let json =
-        serde_json::to_string(&tally::output::json_document::file_json(report)).expect("JSON");
+    let json = serde_json::to_string(&tally::output::json_document::file_json(
+        report,
+        tally::severity::Severity::Error,
+        tally::output::lang::Lang::En,
+    ))
+    .expect("JSON");
     assert!(json.starts_with('{'));
 }
 

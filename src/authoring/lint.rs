@@ -470,10 +470,7 @@ mod tests {
             RuleSet::from_files(vec![Arc::new(SourceFile::new("t.tally", text))]).expect("rules");
         let pack = Pack {
             rules,
-            disabled: Vec::new(),
-            overrides: Vec::new(),
-            names: Vec::new(),
-            own: Vec::new(),
+            ..Pack::default()
         };
         lint(&pack, None)
             .into_iter()

@@ -123,6 +123,10 @@ pub struct RulesArgs {
     /// Rule files, folders or packs; repeatable. Default: the built-in pack.
     #[arg(long = "rules", value_name = "PATH")]
     rules: Vec<PathBuf>,
+    /// Print only the pack's content hash (SHA-256 of its rule files, pack.toml and
+    /// layout.yaml), as the reports record it.
+    #[arg(long)]
+    hash: bool,
 }
 
 fn style() -> Style {
@@ -197,7 +201,11 @@ pub fn rules(args: RulesArgs) -> i32 {
     let Some(pack) = load_pack(&args.rules, style()) else {
         return exit_code::TROUBLE;
     };
-    print_out(&rule_info::list(&pack, args.year))
+    if args.hash {
+        print_out(&format!("{}\n", pack.hash))
+    } else {
+        print_out(&rule_info::list(&pack, args.year))
+    }
 }
 
 /// `tally layout` arguments.

@@ -1,13 +1,15 @@
 //! `tally check`: datasets in, reports out.
 
-use super::load_rules;
+use super::load_pack;
 use crate::dataset::discover::{Discovered, discover};
 use crate::dataset::yaml::Limits;
 use crate::exit_code;
 use crate::finding::FileReport;
+use crate::output::audit::Audit;
 use crate::output::diagnostic::{self, Style};
 use crate::output::explanation_stubs;
 use crate::output::files::{interrupt, report_files::ReportFiles};
+use crate::output::lang::Lang;
 use crate::output::{self, Format, OutputSpec};
 use crate::rules::ruleset::RuleSet;
 use crate::run::check::CheckOptions;
@@ -31,12 +33,18 @@ pub(super) struct CheckArgs {
     /// Rule files (*.tally) or folders of them; repeatable. Default: the built-in pack.
     #[arg(long = "rules", value_name = "PATH")]
     rules: Vec<PathBuf>,
-    /// Output format on standard output.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-    /// Also write FORMAT to the file PATH (replaced only once complete); repeatable.
+    /// Output format on standard output [default: human].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Also write FORMAT to the file PATH (replaced only once complete; `-`: standard output,
+    /// in place of --format); repeatable.
     #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = output::parse_output_spec)]
     outputs: Vec<OutputSpec>,
+    /// Language of tally's own messages (summary, notes, file-level findings, evidence, HTML
+    /// labels); rule messages stay as the pack wrote them. Default: from LC_ALL, LC_MESSAGES
+    /// or LANG (zh… → zh, else en).
+    #[arg(long, value_enum, value_name = "LANG")]
+    lang: Option<Lang>,
     /// After human or concise output, a table per dataset: department, year, counts.
     #[arg(long)]
     summary: bool,
@@ -63,7 +71,7 @@ pub(super) struct CheckArgs {
     /// When to use colours in human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
-    /// Width of human output (default: the terminal's, or 100).
+    /// Width of human output (default: $COLUMNS when set, else the terminal's, else 100).
     #[arg(long, value_name = "COLUMNS")]
     width: Option<usize>,
     /// Files checked at once, each on its own thread (default: one per core; 1 to 1024).
@@ -120,36 +128,68 @@ impl From<Level> for Severity {
     }
 }
 
-pub(super) fn check(args: CheckArgs) -> i32 {
+/// The width of human output: `--width`, else `$COLUMNS` (which a script sets on purpose, so
+/// it wins), else the width of the terminal standard output is on, else 100.
+fn width(given: Option<usize>) -> usize {
+    given
+        .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()))
+        .or_else(|| {
+            terminal_size::terminal_size_of(std::io::stdout())
+                .map(|(terminal_size::Width(w), _)| usize::from(w))
+        })
+        .unwrap_or(100)
+}
+
+/// Takes an `--output FORMAT=-` out of the report files: it is standard output's format.
+fn stdout_format(args: &mut CheckArgs) -> Result<Format, String> {
+    let dash: Vec<OutputSpec> = args
+        .outputs
+        .iter()
+        .filter(|o| o.path.as_os_str() == "-")
+        .cloned()
+        .collect();
+    args.outputs.retain(|o| o.path.as_os_str() != "-");
+    match (dash.as_slice(), args.format) {
+        ([], format) => Ok(format.unwrap_or(Format::Human)),
+        ([one], None) => Ok(one.format),
+        ([one], Some(f)) if f == one.format => Ok(f),
+        ([_], Some(_)) => Err("--output FORMAT=-: standard output already has --format".into()),
+        _ => Err("--output: standard output (`-`) named twice".into()),
+    }
+}
+
+pub(super) fn check(mut args: CheckArgs) -> i32 {
+    let format = match stdout_format(&mut args) {
+        Ok(format) => format,
+        Err(why) => {
+            eprintln!("error: {why}");
+            return exit_code::TROUBLE;
+        }
+    };
+    let lang = args.lang.unwrap_or_else(Lang::from_env);
     let stdout_tty = std::io::stdout().is_terminal();
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none(),
     };
-    let width = args.width.unwrap_or_else(|| {
-        std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(100)
-    });
-    let style = Style { width, color };
+    let width = width(args.width);
+    let style = Style { width, color, lang };
     let err_style = Style {
         color: color && std::io::stderr().is_terminal(),
         ..style
     };
-    let Some(rules) = load_rules(&args.rules, err_style) else {
+    let Some(pack) = load_pack(&args.rules, err_style) else {
         return exit_code::TROUBLE;
     };
+    let audit = Audit::new(&pack, args.fail_on.into());
+    let rules = pack.rules;
     let found = discover(&args.paths);
     for path in &found.missing {
-        eprintln!("error: {}: no such file or folder", path.display());
+        eprintln!("{}", lang.trouble("missing", &path.display().to_string()));
     }
     for path in &found.empty {
-        eprintln!(
-            "error: {}: no dataset files (*.yaml, *.yml) in this folder",
-            path.display()
-        );
+        eprintln!("{}", lang.trouble("empty", &path.display().to_string()));
     }
     let options = CheckOptions {
         limits: Limits {
@@ -163,11 +203,18 @@ pub(super) fn check(args: CheckArgs) -> i32 {
     if let Some(prior) = &options.prior
         && !prior.exists()
     {
-        eprintln!("error: --prior {}: no such file", prior.display());
+        eprintln!("{}", lang.trouble("prior", &prior.display().to_string()));
         return exit_code::TROUBLE;
     }
     if args.explain_stubs {
-        return explain_stubs(&found, &rules, &options, args.fail_on.into(), args.jobs);
+        return explain_stubs(
+            &found,
+            &rules,
+            &options,
+            args.fail_on.into(),
+            args.jobs,
+            lang,
+        );
     }
     let mut files = match ReportFiles::create(&args.outputs, &found.files) {
         Ok(files) => files,
@@ -177,10 +224,16 @@ pub(super) fn check(args: CheckArgs) -> i32 {
         }
     };
     let ctx = output::Context {
+        lang,
+        fail_on: args.fail_on.into(),
+        audit: &audit,
         rules: &rules,
         summary: args.summary,
         statistics: args.statistics,
-        style: Style::plain(args.width.unwrap_or(100)),
+        style: Style {
+            lang,
+            ..Style::plain(args.width.unwrap_or(100))
+        },
     };
     let stdout = std::io::stdout();
     // A terminal shows output as it comes (line-buffered, between progress bar redraws);
@@ -198,9 +251,9 @@ pub(super) fn check(args: CheckArgs) -> i32 {
         }
         text
     };
-    let prerender = args.format == Format::Human;
+    let prerender = format == Format::Human;
     let count = found.files.len() + found.problems.len();
-    let mut sink = files.sink(args.format, &mut out, ctx, prerender, count);
+    let mut sink = files.sink(format, &mut out, ctx, prerender, count);
     let result = run_check(
         &found.files,
         &found.problems,
@@ -211,7 +264,7 @@ pub(super) fn check(args: CheckArgs) -> i32 {
         &mut *sink,
     );
     drop(sink);
-    let summary = match written(result, out.flush()) {
+    let summary = match written(result, out.flush(), lang) {
         Ok(summary) => summary,
         Err(code) => return code,
     };
@@ -229,20 +282,25 @@ fn explain_stubs(
     options: &CheckOptions,
     fail_on: Severity,
     jobs: Option<usize>,
+    lang: Lang,
 ) -> i32 {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut sink = explanation_stubs::StubSink { out: &mut out };
+    let mut sink = explanation_stubs::StubSink {
+        out: &mut out,
+        lang,
+    };
+    let render = move |r: &FileReport| explanation_stubs::render_in(r, lang);
     let result = run_check(
         &found.files,
         &found.problems,
         rules,
         options,
-        Some(&explanation_stubs::render),
+        Some(&render),
         jobs,
         &mut sink,
     );
-    match written(result, out.flush()) {
+    match written(result, out.flush(), lang) {
         Ok(summary) => exit_code::check(found, &summary, fail_on),
         Err(code) => code,
     }
@@ -250,11 +308,15 @@ fn explain_stubs(
 
 /// The run's summary once its output is all written, or the exit code of the failure that
 /// stopped it (said on standard error, except a closed pipe, which the reader chose).
-fn written(result: std::io::Result<Summary>, flushed: std::io::Result<()>) -> Result<Summary, i32> {
+fn written(
+    result: std::io::Result<Summary>,
+    flushed: std::io::Result<()>,
+    lang: Lang,
+) -> Result<Summary, i32> {
     match (result, flushed) {
         (Ok(summary), Ok(())) => Ok(summary),
         (Err(e), _) if interrupt::is_interruption(&e) => {
-            eprintln!("interrupted: no report file was written or changed");
+            eprintln!("{}", lang.trouble("interrupted", ""));
             Err(exit_code::INTERRUPTED)
         }
         (Err(e), _) | (_, Err(e)) => {

@@ -13,6 +13,7 @@ use std::io::Write;
 pub struct ConciseSink<'a> {
     out: &'a mut dyn Write,
     tables: TextTables,
+    lang: crate::output::lang::Lang,
 }
 
 impl<'a> ConciseSink<'a> {
@@ -21,6 +22,7 @@ impl<'a> ConciseSink<'a> {
         ConciseSink {
             out,
             tables: TextTables::new(ctx),
+            lang: ctx.lang,
         }
     }
 }
@@ -31,10 +33,15 @@ impl Sink for ConciseSink<'_> {
         for f in &report.findings {
             let at = super::position(report, f);
             // A message is one line in the rule file, but interpolated data may hold breaks.
-            let message = f.message.replace(['\r', '\n'], " ");
+            let message = self.lang.message(f).replace(['\r', '\n'], " ");
+            // An explained hint says so after its rule id, as in human output.
+            let mark = match f.explained {
+                Some(_) => format!(" {}", self.lang.explained_mark()),
+                None => String::new(),
+            };
             writeln!(
                 self.out,
-                "{}:{}:{}: {} {} {}",
+                "{}:{}:{}: {} {}{mark} {}",
                 report.file.name, at.line, at.column, f.severity, f.rule, message
             )?;
         }
@@ -44,6 +51,6 @@ impl Sink for ConciseSink<'_> {
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
         self.tables.write(self.out)?;
         self.out
-            .write_all(diagnostic::summary_line(summary).as_bytes())
+            .write_all(diagnostic::summary_line(summary, self.lang).as_bytes())
     }
 }

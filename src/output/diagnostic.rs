@@ -1,6 +1,7 @@
 //! Human output: findings and rule-file errors rendered by miette, and the summary line.
 
 use crate::finding::{FileReport, Finding};
+use crate::output::lang::Lang;
 use crate::rules::rule_error::RuleError;
 use crate::run::summary::Summary;
 use crate::severity::Severity;
@@ -22,6 +23,8 @@ pub struct Style {
     pub width: usize,
     /// Whether to use colours.
     pub color: bool,
+    /// The language of tally's own words (rule messages stay as the pack wrote them).
+    pub lang: Lang,
 }
 
 impl Style {
@@ -30,6 +33,7 @@ impl Style {
         Style {
             width,
             color: false,
+            lang: Lang::En,
         }
     }
 
@@ -53,10 +57,10 @@ pub fn render_report(report: &FileReport, style: Style) -> String {
         render_finding(&mut out, finding, &report.file, style);
     }
     for note in &report.notes {
-        out.push_str(&format!("note: {}: {note}\n", report.file.name));
+        out.push_str(&style.lang.note(&report.file.name, note));
     }
     if let Some(why) = &report.not_checked {
-        out.push_str(&format!("note: {}: not checked: {why}\n", report.file.name));
+        out.push_str(&style.lang.not_checked(&report.file.name, why));
     }
     out
 }
@@ -78,7 +82,7 @@ pub fn render_not_applicable(report: &FileReport) -> String {
 
 /// Renders one finding.
 pub fn render_finding(out: &mut String, finding: &Finding, file: &Arc<SourceFile>, style: Style) {
-    let diag = finding_diagnostic(finding, file);
+    let diag = finding_diagnostic(finding, file, style.lang);
     render(out, diag, style);
 }
 
@@ -139,71 +143,8 @@ fn render_rule_problems(
 }
 
 /// The one summary line that ends human output.
-pub fn summary_line(summary: &Summary) -> String {
-    let mut line = format!(
-        "{} {} checked: {} {}, {} {}, {} {}",
-        summary.files,
-        plural(summary.files, "file", "files"),
-        summary.errors,
-        plural(summary.errors, "error", "errors"),
-        summary.warnings,
-        plural(summary.warnings, "warning", "warnings"),
-        summary.infos,
-        plural(summary.infos, "info", "infos"),
-    );
-    if summary.explained > 0 {
-        line.push_str(&format!(", {} explained", summary.explained));
-    }
-    let mut extras = vec![if summary.files == 1 {
-        format!(
-            "{} {} applied",
-            summary.rules_applied,
-            plural(summary.rules_applied, "rule", "rules")
-        )
-    } else {
-        format!(
-            "{} rule {}",
-            summary.rules_applied,
-            plural(summary.rules_applied, "run", "runs")
-        )
-    }];
-    if summary.not_checked > 0 {
-        extras.push(format!(
-            "{} reference {} not checked",
-            summary.not_checked,
-            plural(summary.not_checked, "dataset", "datasets")
-        ));
-    }
-    if summary.skipped_no_prior > 0 {
-        extras.push(format!(
-            "{} cross-year rule {} skipped: no prior-year dataset",
-            summary.skipped_no_prior,
-            plural(summary.skipped_no_prior, "run", "runs")
-        ));
-    }
-    if summary.skipped_by_year > 0 {
-        extras.push(format!(
-            "{} rule {} skipped by fiscal year",
-            summary.skipped_by_year,
-            plural(summary.skipped_by_year, "run", "runs")
-        ));
-    }
-    if summary.not_applicable > 0 {
-        extras.push(format!(
-            "{} {} not applicable: figures not stated",
-            summary.not_applicable,
-            plural(summary.not_applicable, "check", "checks")
-        ));
-    }
-    if !extras.is_empty() {
-        line.push_str(&format!(" ({})", extras.join("; ")));
-    }
-    line.push('\n');
-    line
-}
-
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 { one } else { many }
+pub fn summary_line(summary: &Summary, lang: Lang) -> String {
+    lang.summary_line(summary)
 }
 
 fn render(out: &mut String, mut diag: Diag, style: Style) {
@@ -289,7 +230,7 @@ fn span(s: Span) -> SourceSpan {
     SourceSpan::new((s.start as usize).into(), s.len())
 }
 
-fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
+fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>, lang: Lang) -> Diag {
     let mut labels = Vec::new();
     let mut prior_lines = Vec::new();
     // The label at the finding's place is the primary one, wherever it stands among the
@@ -312,10 +253,10 @@ fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
             }
             Some(prior) => {
                 let at = prior.line_col(v.span.start);
-                prior_lines.push(format!(
-                    "{text} (in {} at {}:{})",
-                    prior.name, at.line, at.column
-                ));
+                prior_lines.push(match lang {
+                    Lang::En => format!("{text} (in {} at {}:{})", prior.name, at.line, at.column),
+                    Lang::Zh => format!("{text}（见 {}:{}:{}）", prior.name, at.line, at.column),
+                });
             }
         }
     }
@@ -332,13 +273,16 @@ fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
         && let Some(p) = finding.primary
     {
         labels.push(LabeledSpan::new_primary_with_span(
-            Some("here".into()),
+            Some(lang.pick("here", "此处").into()),
             span(p),
         ));
     }
-    let mut help = finding.help.clone().unwrap_or_default();
+    let mut help = lang
+        .help(finding)
+        .map(|h| h.into_owned())
+        .unwrap_or_default();
     if let Some(e) = &finding.explained {
-        prior_lines.push(format!("explained (说明): {}", e.reason));
+        prior_lines.push(lang.explained_reason(&e.reason));
     }
     for line in prior_lines {
         if !help.is_empty() {
@@ -352,10 +296,13 @@ fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
         .map(|site| Diag {
             code: None,
             severity: miette::Severity::Advice,
-            message: format!("rule {} is defined here", finding.rule),
+            message: match lang {
+                Lang::En => format!("rule {} is defined here", finding.rule),
+                Lang::Zh => format!("规则 {} 定义于此", finding.rule),
+            },
             source: Some(FileSource(site.file.clone())),
             labels: vec![LabeledSpan::new_primary_with_span(
-                Some("this check".into()),
+                Some(lang.pick("this check", "此项检查").into()),
                 span(site.span),
             )],
             help: None,
@@ -370,12 +317,12 @@ fn finding_diagnostic(finding: &Finding, file: &Arc<SourceFile>) -> Diag {
     // Without an excerpt miette names no file, so the message has to (an empty or unreadable
     // file would otherwise be reported without saying which one).
     let message = match source {
-        Some(_) => finding.message.clone(),
-        None => format!("{}: {}", file.name, finding.message),
+        Some(_) => lang.message(finding).into_owned(),
+        None => format!("{}: {}", file.name, lang.message(finding)),
     };
     // An explained hint no longer asks for action: it is shown as advice, marked explained.
     let code = match finding.explained {
-        Some(_) => format!("{} (explained)", finding.rule),
+        Some(_) => format!("{} {}", finding.rule, lang.explained_mark()),
         None => finding.rule.clone(),
     };
     Diag {

@@ -3,6 +3,7 @@
 
 use crate::finding::{FileReport, Finding};
 use crate::number::{Num, Parsed};
+use crate::output::lang::Lang;
 use crate::run::Sink;
 use crate::run::explanations::{KEY, unquote};
 use crate::run::summary::Summary;
@@ -16,20 +17,40 @@ pub fn is_open_hint(f: &Finding) -> bool {
 
 /// The stubs for one file's open hints, as YAML to paste into the dataset (empty if none).
 pub fn render(report: &FileReport) -> String {
+    render_in(report, Lang::En)
+}
+
+/// [`render`], its comments in `lang`.
+pub fn render_in(report: &FileReport, lang: Lang) -> String {
     let hints: Vec<&Finding> = report.findings.iter().filter(|f| is_open_hint(f)).collect();
     if hints.is_empty() {
         return String::new();
     }
-    let mut out = format!(
-        "# {}: {} open {}; write each reason, then paste",
-        report.file.name,
-        hints.len(),
-        if hints.len() == 1 { "hint" } else { "hints" }
-    );
-    if has_explanations(&report.file.text) {
-        out.push_str(&format!(" at the end of its `{KEY}:` list\n"));
-    } else {
-        out.push_str(" at the end of the file\n");
+    let listed = has_explanations(&report.file.text);
+    let mut out = match lang {
+        Lang::En => format!(
+            "# {}: {} open {}; write each reason, then paste{}\n",
+            report.file.name,
+            hints.len(),
+            if hints.len() == 1 { "hint" } else { "hints" },
+            if listed {
+                format!(" at the end of its `{KEY}:` list")
+            } else {
+                " at the end of the file".to_string()
+            }
+        ),
+        Lang::Zh => format!(
+            "# {}：{} 条待说明的提示；填写每条的 reason（理由），然后粘贴到{}\n",
+            report.file.name,
+            hints.len(),
+            if listed {
+                format!("文件中 `{KEY}:` 列表的末尾")
+            } else {
+                "文件末尾".to_string()
+            }
+        ),
+    };
+    if !listed {
         out.push_str(&format!("{KEY}:\n"));
     }
     for f in hints {
@@ -83,6 +104,8 @@ fn has_explanations(text: &str) -> bool {
 pub struct StubSink<'a, W: Write> {
     /// Where the stubs go.
     pub out: &'a mut W,
+    /// The language of the closing summary.
+    pub lang: crate::output::lang::Lang,
 }
 
 impl<W: Write> Sink for StubSink<'_, W> {
@@ -94,7 +117,7 @@ impl<W: Write> Sink for StubSink<'_, W> {
         write!(
             self.out,
             "# {}",
-            crate::output::diagnostic::summary_line(summary)
+            crate::output::diagnostic::summary_line(summary, self.lang)
         )
     }
 }

@@ -1,20 +1,31 @@
 //! The HTML report for reviewers: one self-contained file (CSS and JavaScript inline, no
-//! network resource) with an overview of every dataset (counts by severity, sortable), filters
-//! by severity, rule and department, and each finding with its message, the computed sides
-//! (help text) and the dataset excerpt around its figures, the figures highlighted.
+//! network resource) with a header (tally's version, the pack's name and hash, the time of the
+//! run), an overview of every dataset (counts by severity, sortable), filters by severity,
+//! status, rule and department, and each finding with its message, the computed sides (help
+//! text) and the dataset excerpt around its figures, the figures highlighted.
+//!
+//! Built to open fast at bureau scale: the findings are not HTML elements of the page but one
+//! embedded JSON document (`<script type="application/json" id="tally-data">`), and the script
+//! renders only what the filters select, a page at a time ("show more"). Excerpts are capped
+//! like the human output's: a line of context around each figure, a long line cut to a
+//! window around its figure.
 //!
 //! Filters can also be set by the URL: `report.html#severity=error&rule=R&department=D`, and
 //! the overview sorted by `#sort=errors:desc` (any column key, `asc` or `desc`).
 //!
-//! Everything from datasets and rules is escaped (html-escape); the script reads only the
-//! document, never data embedded in it.
+//! Everything from datasets and rules is escaped (html-escape) where it is written as HTML:
+//! the excerpts are rendered here, escaped, and every other text the script writes goes in as
+//! text, never as markup. The JSON escapes `<`, so that no data can close its script element.
 
+use super::Context;
+use super::lang::Lang;
 use super::tables::DatasetRow;
 use crate::finding::{FileReport, Finding};
 use crate::run::Sink;
 use crate::run::summary::Summary;
 use crate::source::Span;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -25,26 +36,94 @@ const JS: &str = include_str!("html/report.js");
 /// Lines shown around each highlighted line.
 const CONTEXT: usize = 1;
 
-/// Gathers each dataset's section as its report arrives (as HTML, so reports need not be
-/// kept), and writes the whole page at the end.
+/// Longest stretch of one line shown in an excerpt, in bytes (as the human output's limit):
+/// a longer line is cut to a window around its figure.
+const MAX_EXCERPT_LINE: usize = 300;
+
+/// One dataset in the embedded data.
+#[derive(Serialize)]
+struct JsDataset {
+    id: String,
+    file: String,
+    department: Option<String>,
+    year: Option<i64>,
+    notes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_checked: Option<String>,
+}
+
+/// One finding in the embedded data, compact (a batch holds tens of thousands): `at` its line
+/// and column, `e` the computed sides (in `--lang`), `h` the rule's help as an index into the
+/// report's table of texts (one rule's help is written once), `v` the labels of its figures,
+/// `x` its excerpt: lines `[number, text, marks]`, each mark `[start, end, label, primary]`
+/// in UTF-16 code units of the text (as JavaScript counts).
+#[derive(Serialize)]
+struct JsFinding {
+    d: usize,
+    severity: &'static str,
+    status: &'static str,
+    rule: String,
+    message: String,
+    at: (usize, usize),
+    #[serde(skip_serializing_if = "Option::is_none")]
+    e: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    h: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prior: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explained: Option<String>,
+    v: Vec<String>,
+    x: Vec<JsLine>,
+}
+
+/// One line of an excerpt: its number, its text (a long line cut to a window, `…` where cut),
+/// and its marks.
+#[derive(Serialize)]
+struct JsLine(usize, String, Vec<(usize, usize, usize, u8)>);
+
+/// Texts written once and referred to by index (the rules' help).
+#[derive(Default)]
+struct Texts {
+    list: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl Texts {
+    fn id(&mut self, text: &str) -> usize {
+        if let Some(&i) = self.index.get(text) {
+            return i;
+        }
+        self.list.push(text.to_string());
+        self.index.insert(text.to_string(), self.list.len() - 1);
+        self.list.len() - 1
+    }
+}
+
+/// Gathers the overview's rows and the findings' data as reports arrive (so reports need
+/// not be kept), and writes the whole page at the end.
 pub struct HtmlSink<'a> {
     out: &'a mut dyn Write,
-    /// The overview's rows, each with the id of its section.
+    ctx: Context<'a>,
+    /// The overview's rows, each with the id of its dataset.
     datasets: Vec<(String, DatasetRow)>,
-    sections: String,
-    sections_count: usize,
+    js_datasets: Vec<JsDataset>,
+    findings: Vec<JsFinding>,
+    texts: Texts,
     rules: BTreeSet<String>,
     departments: BTreeSet<String>,
 }
 
 impl<'a> HtmlSink<'a> {
     /// An HTML sink writing to `out`.
-    pub fn new(out: &'a mut dyn Write) -> HtmlSink<'a> {
+    pub fn new(out: &'a mut dyn Write, ctx: Context<'a>) -> HtmlSink<'a> {
         HtmlSink {
             out,
+            ctx,
             datasets: Vec::new(),
-            sections: String::new(),
-            sections_count: 0,
+            js_datasets: Vec::new(),
+            findings: Vec::new(),
+            texts: Texts::default(),
             rules: BTreeSet::new(),
             departments: BTreeSet::new(),
         }
@@ -53,13 +132,39 @@ impl<'a> HtmlSink<'a> {
 
 impl Sink for HtmlSink<'_> {
     fn file(&mut self, report: &FileReport, _rendered: Option<&str>) -> std::io::Result<()> {
-        self.sections_count += 1;
-        let id = format!("d{}", self.sections_count);
+        let index = self.js_datasets.len();
+        let id = format!("d{}", index + 1);
         let row = DatasetRow::of(report);
+        let lang = self.ctx.lang;
         self.rules
             .extend(report.findings.iter().map(|f| f.rule.clone()));
         self.departments.extend(row.department.clone());
-        dataset_section(&mut self.sections, &id, &row, report);
+        let lines = LineIndex::new(&report.file.text);
+        for f in &report.findings {
+            self.findings.push(finding_data(
+                index,
+                report,
+                &lines,
+                f,
+                self.ctx,
+                &mut self.texts,
+            ));
+        }
+        self.js_datasets.push(JsDataset {
+            id: id.clone(),
+            file: report.file.name.clone(),
+            department: report.department.clone(),
+            year: report.year,
+            notes: report
+                .notes
+                .iter()
+                .map(|n| lang.note_text(n).into_owned())
+                .collect(),
+            not_checked: report
+                .not_checked
+                .as_ref()
+                .map(|n| lang.note_text(n).into_owned()),
+        });
         // A reference dataset keeps its section (saying why it was not checked), but the
         // overview, like the run's summary, is about submissions.
         if report.not_checked.is_none() {
@@ -69,192 +174,251 @@ impl Sink for HtmlSink<'_> {
     }
 
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
+        let lang = self.ctx.lang;
         let mut page = String::new();
-        page.push_str(concat!(
-            "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n",
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
-            "<meta name=\"generator\" content=\"tally\">\n",
-            "<title>tally report</title>\n<style>\n"
-        ));
+        let _ = write!(
+            page,
+            "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <meta name=\"generator\" content=\"tally {}\">\n<title>{}</title>\n<style>\n",
+            lang.pick("en", "zh-CN"),
+            self.ctx.audit.tally,
+            lang.label("title"),
+        );
         page.push_str(CSS);
         page.push_str("</style>\n</head>\n<body>\n");
-        header(&mut page, summary);
-        filters(&mut page, &self.rules, &self.departments);
-        overview(&mut page, &self.datasets);
-        page.push_str("<main id=\"findings\">\n");
-        // The sections (the bulk of a batch's page) are written as they are, not copied.
+        header(&mut page, summary, self.ctx);
+        filters(&mut page, &self.rules, lang);
+        overview(&mut page, lang);
+        page.push_str("<main id=\"findings\"></main>\n");
+        page.push_str("<p><button id=\"more\" type=\"button\" hidden>");
+        page.push_str(lang.label("more"));
+        page.push_str("</button></p>\n<script type=\"application/json\" id=\"tally-data\">");
         self.out.write_all(page.as_bytes())?;
-        self.out.write_all(self.sections.as_bytes())?;
-        self.out.write_all(b"</main>\n<script>\n")?;
+        let data = serde_json::json!({
+            "labels": {
+                "shown": lang.pick("{shown} of {total} findings shown", "显示 {shown} 条，共 {total} 条问题"),
+                "clean": lang.label("no findings"),
+                "notChecked": lang.label("not checked"),
+                "explained": lang.pick("说明", "说明"),
+                "severity": {
+                    "error": lang.severity(crate::severity::Severity::Error),
+                    "warning": lang.severity(crate::severity::Severity::Warning),
+                    "info": lang.severity(crate::severity::Severity::Info),
+                },
+            },
+            "datasets": self.js_datasets,
+            "departments": self.departments,
+            "rows": self.datasets.iter().map(|(id, r)| serde_json::json!([
+                id, r.file, r.department, r.year, r.errors, r.warnings, r.infos, r.explained
+            ])).collect::<Vec<_>>(),
+            "texts": self.texts.list,
+            "findings": self.findings,
+        });
+        // `<` escaped: no text in the data can end the script element early.
+        let json = serde_json::to_string(&data)?.replace('<', "\\u003c");
+        self.out.write_all(json.as_bytes())?;
+        self.out.write_all(b"</script>\n<script>\n")?;
         self.out.write_all(JS.as_bytes())?;
         self.out.write_all(b"</script>\n</body>\n</html>\n")
     }
 }
 
-fn header(page: &mut String, s: &Summary) {
+fn header(page: &mut String, s: &Summary, ctx: Context) {
+    let lang = ctx.lang;
+    let a = ctx.audit;
+    let _ = write!(
+        page,
+        "<header class=\"top\"><h1>{}</h1><p class=\"totals\"><span>{}</span> \
+         <span class=\"sev-error\">{}</span> <span class=\"sev-warning\">{}</span> \
+         <span class=\"sev-info\">{}</span>",
+        lang.label("title"),
+        lang.counted(s.files, "datasets"),
+        lang.counted(s.errors, "errors"),
+        lang.counted(s.warnings, "warnings"),
+        lang.counted(s.infos, "infos"),
+    );
+    if s.explained > 0 {
+        let _ = write!(
+            page,
+            " <span>{} {}</span>",
+            s.explained,
+            lang.label("explained")
+        );
+    }
+    let years: Vec<String> = s.years.iter().map(|y| y.to_string()).collect();
     let _ = writeln!(
         page,
-        "<header class=\"top\"><h1>tally report</h1><p class=\"totals\">\
-         <span>{} datasets</span> <span class=\"sev-error\">{} errors</span> \
-         <span class=\"sev-warning\">{} warnings</span> <span class=\"sev-info\">{} infos</span>\
-         </p></header>",
-        s.files, s.errors, s.warnings, s.infos
+        "</p>\n<p class=\"audit\"><span>{} {}</span> · <span>{}: {}</span> · \
+         <span title=\"SHA-256\">{}: <code id=\"pack-hash\">{}</code></span> · \
+         <span>{} {}</span> · <span>{}: {}</span> · <span>{}: <time>{}</time></span></p></header>",
+        lang.label("version"),
+        text(a.tally),
+        lang.label("pack"),
+        text(&a.pack.name),
+        lang.label("hash"),
+        text(&a.pack.sha256),
+        a.rules,
+        lang.label("rules"),
+        lang.label("years"),
+        if years.is_empty() {
+            "-".to_string()
+        } else {
+            years.join(", ")
+        },
+        lang.label("time"),
+        text(&a.time),
     );
 }
 
-fn filters(page: &mut String, rules: &BTreeSet<String>, departments: &BTreeSet<String>) {
+fn filters(page: &mut String, rules: &BTreeSet<String>, lang: Lang) {
     page.push_str("<nav id=\"filters\">\n");
+    let sev = [
+        ("error", lang.severity(crate::severity::Severity::Error)),
+        ("warning", lang.severity(crate::severity::Severity::Warning)),
+        ("info", lang.severity(crate::severity::Severity::Info)),
+    ];
     select(
         page,
         "severity",
-        "Severity",
-        ["error", "warning", "info"].iter().copied(),
+        lang.label("Severity"),
+        sev.into_iter(),
+        lang,
     );
-    select(page, "rule", "Rule", rules.iter().map(String::as_str));
+    let status = [
+        ("failing", lang.label("failing")),
+        ("not-failing", lang.label("not-failing")),
+        ("explained", lang.label("Explained")),
+    ];
+    select(
+        page,
+        "status",
+        lang.label("Status"),
+        status.into_iter(),
+        lang,
+    );
+    select(
+        page,
+        "rule",
+        lang.label("Rule"),
+        rules.iter().map(|r| (r.as_str(), r.as_str())),
+        lang,
+    );
+    // The departments (thousands, in a province) are added by the script when the list is
+    // first opened: a select of 5,000 options took Chromium a second to lay out.
     select(
         page,
         "department",
-        "Department",
-        departments.iter().map(String::as_str),
+        lang.label("Department"),
+        std::iter::empty(),
+        lang,
     );
     page.push_str("<output id=\"shown\"></output>\n</nav>\n");
 }
 
-fn select<'a>(page: &mut String, key: &str, label: &str, values: impl Iterator<Item = &'a str>) {
+fn select<'a>(
+    page: &mut String,
+    key: &str,
+    label: &str,
+    values: impl Iterator<Item = (&'a str, &'a str)>,
+    lang: Lang,
+) {
     let _ = write!(
         page,
-        "<label>{label} <select id=\"f-{key}\" data-key=\"{key}\"><option value=\"\">all</option>"
+        "<label>{label} <select id=\"f-{key}\" data-key=\"{key}\"><option value=\"\">{}</option>",
+        lang.label("all")
     );
-    for v in values {
-        let _ = write!(page, "<option value=\"{}\">{}</option>", attr(v), text(v));
+    for (v, shown) in values {
+        let _ = write!(
+            page,
+            "<option value=\"{}\">{}</option>",
+            attr(v),
+            text(shown)
+        );
     }
     page.push_str("</select></label>\n");
 }
 
-/// The overview: one row per dataset, each cell with its sort key.
-fn overview(page: &mut String, rows: &[(String, DatasetRow)]) {
-    page.push_str(concat!(
-        "<table id=\"datasets\"><thead><tr>",
-        "<th data-key=\"file\">File</th><th data-key=\"department\">Department</th>",
-        "<th data-key=\"year\" class=\"num\">Year</th>",
-        "<th data-key=\"errors\" class=\"num\">Errors</th>",
-        "<th data-key=\"warnings\" class=\"num\">Warnings</th>",
-        "<th data-key=\"infos\" class=\"num\">Infos</th>",
-        "<th data-key=\"explained\" class=\"num\">Explained</th>",
-        "</tr></thead>\n<tbody>\n"
-    ));
-    for (id, row) in rows {
-        let dept = row.department.as_deref().unwrap_or("");
-        let _ = writeln!(
+/// The overview's header; its rows (one per dataset) are data the script renders.
+fn overview(page: &mut String, lang: Lang) {
+    page.push_str("<table id=\"datasets\"><thead><tr>");
+    for (key, label, num) in [
+        ("file", "File", false),
+        ("department", "Department", false),
+        ("year", "Year", true),
+        ("errors", "Errors", true),
+        ("warnings", "Warnings", true),
+        ("infos", "Infos", true),
+        ("explained", "Explained", true),
+    ] {
+        let _ = write!(
             page,
-            "<tr data-section=\"{id}\" data-department=\"{da}\"><td><a href=\"#{id}\">{file}</a></td>\
-             <td>{dept}</td><td class=\"num\">{year}</td><td class=\"num sev-error\">{e}</td>\
-             <td class=\"num sev-warning\">{w}</td><td class=\"num sev-info\">{i}</td>\
-             <td class=\"num\">{x}</td></tr>",
-            da = attr(dept),
-            file = text(&row.file),
-            dept = text(dept),
-            year = row.year.map_or(String::new(), |y| y.to_string()),
-            e = row.errors,
-            w = row.warnings,
-            i = row.infos,
-            x = row.explained,
+            "<th data-key=\"{key}\"{}>{}</th>",
+            if num { " class=\"num\"" } else { "" },
+            lang.label(label)
         );
     }
-    page.push_str("</tbody></table>\n");
-}
-
-fn dataset_section(out: &mut String, id: &str, row: &DatasetRow, report: &FileReport) {
-    let dept = row.department.as_deref().unwrap_or("");
-    let _ = write!(
-        out,
-        "<section class=\"dataset\" id=\"{id}\" data-department=\"{}\">\n<h2>{}",
-        attr(dept),
-        text(&row.file)
+    // The rows are data for the script, which renders them a page at a time (5,000 rows of
+    // HTML took Chromium a second to parse and lay out).
+    page.push_str("</tr></thead>\n<tbody></tbody></table>\n");
+    let _ = writeln!(
+        page,
+        "<p><button id=\"more-rows\" type=\"button\" hidden>{}</button></p>",
+        lang.label("more")
     );
-    let about: Vec<String> = row
-        .department
-        .iter()
-        .cloned()
-        .chain(row.year.map(|y| y.to_string()))
-        .collect();
-    if !about.is_empty() {
-        let _ = write!(out, " <small>{}</small>", text(&about.join(" · ")));
-    }
-    out.push_str("</h2>\n");
-    if let Some(why) = &report.not_checked {
-        let _ = writeln!(out, "<p class=\"note\">not checked: {}</p>", text(why));
-    }
-    for note in &report.notes {
-        let _ = writeln!(out, "<p class=\"note\">{}</p>", text(note));
-    }
-    if report.findings.is_empty() && report.not_checked.is_none() {
-        out.push_str("<p class=\"clean\">no findings</p>\n");
-    }
-    let lines = LineIndex::new(&report.file.text);
-    for f in &report.findings {
-        finding_article(out, id, dept, report, &lines, f);
-    }
-    out.push_str("</section>\n");
 }
 
-fn finding_article(
-    out: &mut String,
-    id: &str,
-    dept: &str,
+/// The embedded data of one finding.
+fn finding_data(
+    dataset: usize,
     report: &FileReport,
     lines: &LineIndex,
     f: &Finding,
-) {
+    ctx: Context,
+    texts: &mut Texts,
+) -> JsFinding {
+    let lang = ctx.lang;
     let at = super::position(report, f);
-    let explained = super::explanation(f);
-    let _ = write!(
-        out,
-        "<article class=\"finding sev-{sev}{x}\" data-severity=\"{sev}\" data-rule=\"{rule_a}\" \
-         data-department=\"{dept}\" data-section=\"{id}\">\n<h3><span class=\"sev\">{sev}</span> \
-         <code class=\"rule\">{rule}</code> <span class=\"msg\">{msg}</span> \
-         <span class=\"loc\">{file}:{line}:{col}</span></h3>\n",
-        sev = f.severity,
-        x = if explained.is_some() {
-            " explained"
-        } else {
-            ""
-        },
-        rule_a = attr(&f.rule),
-        dept = attr(dept),
-        rule = text(&f.rule),
-        msg = text(&f.message),
-        file = text(&report.file.name),
-        line = at.line,
-        col = at.column,
-    );
-    if let Some(help) = &f.help {
-        let _ = writeln!(out, "<pre class=\"help\">{}</pre>", text(help));
-    }
     let prior: Vec<String> = f
         .values
         .iter()
         .filter_map(|v| {
             let file = v.prior.as_ref()?;
             let at = file.line_col(v.span.start);
-            Some(format!(
-                "{} = {} (in {} at {}:{})",
-                v.path, v.text, file.name, at.line, at.column
-            ))
+            Some(match lang {
+                Lang::En => format!(
+                    "{} = {} (in {} at {}:{})",
+                    v.path, v.text, file.name, at.line, at.column
+                ),
+                Lang::Zh => format!(
+                    "{} = {}（见 {}:{}:{}）",
+                    v.path, v.text, file.name, at.line, at.column
+                ),
+            })
         })
         .collect();
-    if !prior.is_empty() {
-        let _ = writeln!(
-            out,
-            "<pre class=\"prior\">{}</pre>",
-            text(&prior.join("\n"))
-        );
+    // The help is the evidence's line (this finding's own), then the rule's help (shared).
+    let help = lang.help(f).map(|h| h.into_owned()).unwrap_or_default();
+    let (e, rest) = match (&f.evidence, help.split_once('\n')) {
+        (Some(_), Some((first, rest))) => (Some(first.to_string()), Some(rest)),
+        (Some(_), None) => (Some(help.clone()), None),
+        (None, _) => (None, (!help.is_empty()).then_some(help.as_str())),
+    };
+    let (v, x) = excerpt(report, lines, f);
+    JsFinding {
+        d: dataset,
+        severity: f.severity.name(),
+        status: super::status(f, ctx.fail_on).key(),
+        rule: f.rule.clone(),
+        message: lang.message(f).into_owned(),
+        at: (at.line, at.column),
+        e,
+        h: rest.map(|r| texts.id(r)),
+        prior: (!prior.is_empty()).then(|| prior.join("\n")),
+        explained: super::explanation(f).map(str::to_string),
+        v,
+        x,
     }
-    if let Some(why) = explained {
-        let _ = writeln!(out, "<p class=\"explanation\">说明: {}</p>", text(why));
-    }
-    excerpt(out, report, lines, f);
-    out.push_str("</article>\n");
 }
 
 /// A highlighted place: its byte span, its label, whether it is the primary one.
@@ -264,8 +428,9 @@ struct Mark<'r> {
     primary: bool,
 }
 
-/// The dataset lines around the finding's figures, the figures marked.
-fn excerpt(out: &mut String, report: &FileReport, lines: &LineIndex, f: &Finding) {
+/// The dataset lines around the finding's figures (a line of context around each), the
+/// figures marked, and the labels of the marks.
+fn excerpt(report: &FileReport, lines: &LineIndex, f: &Finding) -> (Vec<String>, Vec<JsLine>) {
     let labels: Vec<String> = f
         .values
         .iter()
@@ -298,47 +463,93 @@ fn excerpt(out: &mut String, report: &FileReport, lines: &LineIndex, f: &Finding
     }
     let source = &report.file.text;
     if source.is_empty() || marks.is_empty() {
-        return;
+        return (Vec::new(), Vec::new());
     }
     marks.sort_by_key(|m| (m.span.start, m.span.end));
+    let mut v: Vec<String> = Vec::new();
     let shown = lines.around(marks.iter().map(|m| m.span.start as usize), CONTEXT);
-    out.push_str("<pre class=\"excerpt\">");
-    let mut previous: Option<usize> = None;
-    for line in shown {
-        if previous.is_some_and(|p| line > p + 1) {
-            out.push_str("<span class=\"gap\">⋯</span>\n");
-        }
-        previous = Some(line);
-        let range = lines.range(line, source);
-        let _ = write!(out, "<span class=\"ln\">{}</span>", line + 1);
-        highlight_line(out, source, range, &marks);
-        out.push('\n');
-    }
-    out.push_str("</pre>\n");
+    let x = shown
+        .into_iter()
+        .map(|line| {
+            let range = lines.range(line, source);
+            let window = window(source, range.clone(), &marks);
+            let (text, found) = line_marks(source, window.clone(), &marks);
+            let cut_before = window.start > range.start;
+            let shift = usize::from(cut_before);
+            let mut shown = String::new();
+            if cut_before {
+                shown.push('…');
+            }
+            shown.push_str(&text);
+            if window.end < range.end {
+                shown.push('…');
+            }
+            let found = found
+                .into_iter()
+                .map(|(start, end, label, primary)| {
+                    let i = v.iter().position(|l| l == label).unwrap_or_else(|| {
+                        v.push(label.to_string());
+                        v.len() - 1
+                    });
+                    (start + shift, end + shift, i, u8::from(primary))
+                })
+                .collect();
+            JsLine(line + 1, shown, found)
+        })
+        .collect();
+    (v, x)
 }
 
-/// One line of the source, with the marks that fall in it (overlapping marks: the first wins).
-fn highlight_line(out: &mut String, source: &str, range: std::ops::Range<usize>, marks: &[Mark]) {
+/// The part of a line shown: all of it, or for a line longer than [`MAX_EXCERPT_LINE`] a
+/// window of that many bytes from a little before its first mark, cut at characters.
+fn window(source: &str, range: std::ops::Range<usize>, marks: &[Mark]) -> std::ops::Range<usize> {
+    if range.len() <= MAX_EXCERPT_LINE {
+        return range;
+    }
+    let first = marks
+        .iter()
+        .map(|m| m.span.start as usize)
+        .find(|s| range.contains(s))
+        .unwrap_or(range.start);
+    let floor = |mut i: usize| {
+        while !source.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(first.saturating_sub(MAX_EXCERPT_LINE / 3).max(range.start));
+    let end = floor((start + MAX_EXCERPT_LINE).min(range.end));
+    start..end
+}
+
+/// One line of the source (the bytes of `range`) and the marks that fall in it, each as its
+/// start and end in UTF-16 code units of the line (overlapping marks: the first wins).
+#[allow(clippy::type_complexity)]
+fn line_marks<'m>(
+    source: &str,
+    range: std::ops::Range<usize>,
+    marks: &'m [Mark],
+) -> (String, Vec<(usize, usize, &'m str, bool)>) {
+    let text = source.get(range.clone()).unwrap_or("").to_string();
+    let units = |to: usize| {
+        source
+            .get(range.start..to)
+            .map_or(0, |s| s.encode_utf16().count())
+    };
     let mut at = range.start;
+    let mut found = Vec::new();
     for m in marks {
         let (start, end) = (m.span.start as usize, (m.span.end as usize).min(range.end));
         if start < at || start >= range.end || end <= start {
             continue;
         }
-        let (Some(before), Some(figure)) = (source.get(at..start), source.get(start..end)) else {
+        if source.get(at..start).is_none() || source.get(start..end).is_none() {
             continue;
-        };
-        out.push_str(&text(before));
-        let _ = write!(
-            out,
-            "<mark{} title=\"{}\">{}</mark>",
-            if m.primary { " class=\"primary\"" } else { "" },
-            attr(m.label),
-            text(figure)
-        );
+        }
+        found.push((units(start), units(end), m.label, m.primary));
         at = end;
     }
-    out.push_str(&text(source.get(at..range.end).unwrap_or("")));
+    (text, found)
 }
 
 /// Byte offsets where lines start, to cut lines out of a dataset.
@@ -406,19 +617,18 @@ mod tests {
     }
 
     #[test]
-    fn figures_are_marked_and_everything_is_escaped() {
-        let src = "<b>: 1.00 # 收入\r\n";
-        let mut out = String::new();
+    fn marks_count_in_utf16_units() {
+        let src = "收入: 1.00 # 𝟙\r\n";
         let start = src.find('1').unwrap();
         let marks = [Mark {
             span: Span::new(start, start + 4),
-            label: "a\"b = 1.00",
+            label: "a = 1.00",
             primary: true,
         }];
-        highlight_line(&mut out, src, LineIndex::new(src).range(0, src), &marks);
-        assert_eq!(
-            out,
-            "&lt;b&gt;: <mark class=\"primary\" title=\"a&quot;b = 1.00\">1.00</mark> # 收入"
-        );
+        let (text, found) = line_marks(src, LineIndex::new(src).range(0, src), &marks);
+        assert_eq!(text, "收入: 1.00 # 𝟙");
+        assert_eq!(found, [(4, 8, "a = 1.00", true)]);
+        let units: Vec<u16> = text.encode_utf16().collect();
+        assert_eq!(String::from_utf16(&units[4..8]).unwrap(), "1.00");
     }
 }

@@ -16,6 +16,7 @@ pub struct HumanSink<'a> {
     /// rendered in parallel by the run (standard output).
     style: Option<Style>,
     tables: TextTables,
+    lang: crate::output::lang::Lang,
 }
 
 impl<'a> HumanSink<'a> {
@@ -25,6 +26,7 @@ impl<'a> HumanSink<'a> {
             out,
             style,
             tables: TextTables::new(ctx),
+            lang: ctx.lang,
         }
     }
 }
@@ -36,7 +38,10 @@ impl Sink for HumanSink<'_> {
             (None, Some(text)) => Cow::Borrowed(text),
             (style, _) => Cow::Owned(diagnostic::render_report(
                 report,
-                style.unwrap_or(Style::plain(100)),
+                style.unwrap_or(Style {
+                    lang: self.lang,
+                    ..Style::plain(100)
+                }),
             )),
         };
         self.out.write_all(text.as_bytes())
@@ -45,12 +50,13 @@ impl Sink for HumanSink<'_> {
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
         self.tables.write(self.out)?;
         self.out
-            .write_all(diagnostic::summary_line(summary).as_bytes())
+            .write_all(diagnostic::summary_line(summary, self.lang).as_bytes())
     }
 }
 
 /// The `--summary` and `--statistics` tables of the text formats, when asked for.
 pub struct TextTables {
+    lang: crate::output::lang::Lang,
     summary: bool,
     statistics: bool,
     tables: Tables,
@@ -60,6 +66,7 @@ impl TextTables {
     /// Gathers what `ctx` asks for.
     pub fn new(ctx: Context<'_>) -> TextTables {
         TextTables {
+            lang: ctx.lang,
             summary: ctx.summary,
             statistics: ctx.statistics,
             tables: Tables::default(),
@@ -76,11 +83,11 @@ impl TextTables {
     /// Writes the tables asked for, each between blank lines.
     pub fn write(&self, out: &mut dyn Write) -> std::io::Result<()> {
         if self.summary {
-            write!(out, "\n{}", self.tables.summary_text())?;
+            write!(out, "\n{}", self.tables.summary_text(self.lang))?;
         }
         if self.statistics {
-            write!(out, "\n{}", self.tables.statistics_text())?;
-            let skipped = self.tables.not_applicable_text();
+            write!(out, "\n{}", self.tables.statistics_text(self.lang))?;
+            let skipped = self.tables.not_applicable_text(self.lang);
             if !skipped.is_empty() {
                 write!(out, "\n{skipped}")?;
             }

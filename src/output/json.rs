@@ -1,11 +1,16 @@
 //! The JSON document (version 1, see [`crate::output::json_document`]), streamed file by file, with the
-//! `datasets` (per-dataset summary) and `statistics` (findings per rule) keys at the end.
+//! `datasets` (per-dataset summary), `statistics` (findings per rule) and `run` (the audit
+//! trail: tally's version, the pack's name and hash, the time) keys at the end.
 
+use super::Context;
+use super::audit::Audit;
+use super::lang::Lang;
 use super::tables::Tables;
 use crate::finding::FileReport;
 use crate::output::json_document;
 use crate::run::Sink;
 use crate::run::summary::Summary;
+use crate::severity::Severity;
 use std::io::Write;
 
 /// Streams the JSON document, so that memory does not grow with the findings of a batch
@@ -14,15 +19,21 @@ pub struct JsonSink<'a> {
     out: &'a mut dyn Write,
     first: bool,
     tables: Tables,
+    fail_on: Severity,
+    lang: Lang,
+    audit: &'a Audit,
 }
 
 impl<'a> JsonSink<'a> {
     /// A JSON sink writing to `out`.
-    pub fn new(out: &'a mut dyn Write) -> JsonSink<'a> {
+    pub fn new(out: &'a mut dyn Write, ctx: Context<'a>) -> JsonSink<'a> {
         JsonSink {
             out,
             first: true,
             tables: Tables::default(),
+            fail_on: ctx.fail_on,
+            lang: ctx.lang,
+            audit: ctx.audit,
         }
     }
 }
@@ -37,7 +48,10 @@ impl Sink for JsonSink<'_> {
         self.first = false;
         self.tables.add(report);
         self.out.write_all(prefix.as_bytes())?;
-        serde_json::to_writer(&mut *self.out, &json_document::file_json(report))?;
+        serde_json::to_writer(
+            &mut *self.out,
+            &json_document::file_json(report, self.fail_on, self.lang),
+        )?;
         Ok(())
     }
 
@@ -56,6 +70,8 @@ impl Sink for JsonSink<'_> {
             self.out.write_all(b",\"not_applicable\":")?;
             serde_json::to_writer(&mut *self.out, &skipped)?;
         }
+        self.out.write_all(b",\"run\":")?;
+        serde_json::to_writer(&mut *self.out, self.audit)?;
         self.out.write_all(b"}\n")
     }
 }

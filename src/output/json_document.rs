@@ -26,9 +26,11 @@
 use crate::evidence::{self, Evidence};
 use crate::finding::{FileReport, Finding};
 use crate::number::Num;
-use crate::run::summary::Summary;
+use crate::output::Status;
+use crate::output::lang::Lang;
 use crate::severity::Severity;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// One file in the JSON document.
 #[derive(Serialize)]
@@ -69,7 +71,9 @@ pub struct JsonFinding<'a> {
     /// `error`, `warning` or `info`.
     pub severity: Severity,
     /// The message.
-    pub message: &'a str,
+    pub message: Cow<'a, str>,
+    /// What the finding means for the run: `failing`, `not-failing` or `explained`.
+    pub status: Status,
     /// Line of the primary value (1-based).
     pub line: usize,
     /// Column of the primary value (1-based, characters).
@@ -78,7 +82,7 @@ pub struct JsonFinding<'a> {
     pub values: Vec<JsonValue<'a>>,
     /// Computed sides and help text.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub help: Option<&'a str>,
+    pub help: Option<Cow<'a, str>>,
     /// The comparison that decided a failed check, as data.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<JsonEvidence<'a>>,
@@ -222,14 +226,15 @@ pub struct JsonValue<'a> {
     pub unit: Option<&'a str>,
 }
 
-/// The JSON view of one file report.
-pub fn file_json(report: &FileReport) -> JsonFile<'_> {
+/// The JSON view of one file report, its findings' status under `fail_on`, tally's own
+/// words in `lang`.
+pub fn file_json(report: &FileReport, fail_on: Severity, lang: Lang) -> JsonFile<'_> {
     JsonFile {
         path: &report.file.name,
         findings: report
             .findings
             .iter()
-            .map(|f| finding_json(report, f))
+            .map(|f| finding_json(report, f, fail_on, lang))
             .collect(),
         rules_applied: report.rules_applied(),
         notes: &report.notes,
@@ -246,12 +251,18 @@ pub fn file_json(report: &FileReport) -> JsonFile<'_> {
     }
 }
 
-fn finding_json<'a>(report: &'a FileReport, f: &'a Finding) -> JsonFinding<'a> {
+fn finding_json<'a>(
+    report: &'a FileReport,
+    f: &'a Finding,
+    fail_on: Severity,
+    lang: Lang,
+) -> JsonFinding<'a> {
     let at = report.file.line_col(f.primary.map_or(0, |s| s.start));
     JsonFinding {
         rule: &f.rule,
         severity: f.severity,
-        message: &f.message,
+        message: lang.message(f),
+        status: crate::output::status(f, fail_on),
         line: at.line,
         column: at.column,
         values: f
@@ -270,20 +281,11 @@ fn finding_json<'a>(report: &'a FileReport, f: &'a Finding) -> JsonFinding<'a> {
                 }
             })
             .collect(),
-        help: f.help.as_deref(),
+        help: lang.help(f),
         evidence: f.evidence.as_ref().map(evidence_json),
         explained: f.explained.as_ref().map(|e| JsonExplained {
             reason: &e.reason,
             line: report.file.line_col(e.span.start).line,
         }),
     }
-}
-
-/// The whole document.
-pub fn document(reports: &[FileReport], summary: &Summary) -> serde_json::Value {
-    serde_json::json!({
-        "version": 1,
-        "files": reports.iter().map(file_json).collect::<Vec<_>>(),
-        "summary": summary,
-    })
 }

@@ -1,8 +1,13 @@
 //! JUnit XML, the test-report format every CI system displays: a `testsuite` per dataset, a
-//! `testcase` per rule that ran on it, a `failure` per finding (its `type` the severity).
-//! File-level problems (unreadable file, bad YAML) are test cases named by their code; a
-//! reference dataset that was not checked is one skipped test case.
+//! `testcase` per rule that ran on it, a `failure` for each finding that fails the run (at or
+//! above `--fail-on`, not explained: exactly those that make the exit code 1), its `type` the
+//! severity. Findings that do not fail the run (below `--fail-on`, or explained) are told in
+//! the test case's `system-out`, so that a passing run has no failure. File-level problems
+//! (unreadable file, bad YAML) are test cases named by their code; a reference dataset that
+//! was not checked is one skipped test case. `testsuites` carries the totals, so the suites
+//! are held until the end of the run.
 
+use super::{Context, Status};
 use crate::finding::{FileReport, Finding};
 use crate::run::Sink;
 use crate::run::summary::Summary;
@@ -11,44 +16,60 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use std::borrow::Cow;
 use std::io::Write;
 
-/// Streams one `testsuites` document, a suite per file as it finishes.
+/// Writes one `testsuites` document: the suites gathered file by file, then written under
+/// `testsuites` with its totals.
 pub struct JunitSink<'a> {
-    xml: Writer<&'a mut dyn Write>,
-    started: bool,
+    out: &'a mut dyn Write,
+    suites: Writer<Vec<u8>>,
+    totals: Totals,
+    ctx: Context<'a>,
+}
+
+/// The counts of `testsuites`.
+#[derive(Default)]
+struct Totals {
+    tests: usize,
+    failures: usize,
+    skipped: usize,
 }
 
 impl<'a> JunitSink<'a> {
     /// A JUnit sink writing to `out`.
-    pub fn new(out: &'a mut dyn Write) -> JunitSink<'a> {
+    pub fn new(out: &'a mut dyn Write, ctx: Context<'a>) -> JunitSink<'a> {
         JunitSink {
-            xml: Writer::new_with_indent(out, b' ', 2),
-            started: false,
+            out,
+            suites: Writer::new_with_indent(Vec::new(), b' ', 2),
+            totals: Totals::default(),
+            ctx,
         }
-    }
-
-    fn start(&mut self) -> std::io::Result<()> {
-        if !std::mem::replace(&mut self.started, true) {
-            self.xml
-                .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-            self.xml.write_event(Event::Start(
-                BytesStart::new("testsuites").with_attributes([("name", "tally")]),
-            ))?;
-        }
-        Ok(())
     }
 }
 
 impl Sink for JunitSink<'_> {
     fn file(&mut self, report: &FileReport, _rendered: Option<&str>) -> std::io::Result<()> {
-        self.start()?;
-        write_suite(&mut self.xml, report)
+        write_suite(&mut self.suites, report, self.ctx, &mut self.totals)
     }
 
     fn finish(&mut self, _summary: &Summary) -> std::io::Result<()> {
-        self.start()?;
-        self.xml
-            .write_event(Event::End(BytesEnd::new("testsuites")))?;
-        self.xml.get_mut().write_all(b"\n")
+        let mut xml = Writer::new_with_indent(&mut *self.out, b' ', 2);
+        xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        let t = &self.totals;
+        xml.write_event(Event::Start(BytesStart::new("testsuites").with_attributes(
+            [
+                ("name", "tally"),
+                ("tests", t.tests.to_string().as_str()),
+                ("failures", t.failures.to_string().as_str()),
+                ("errors", "0"),
+                ("skipped", t.skipped.to_string().as_str()),
+            ],
+        )))?;
+        let suites = std::mem::take(self.suites.get_mut());
+        if !suites.is_empty() {
+            xml.get_mut().write_all(b"\n")?;
+            xml.get_mut().write_all(&suites)?;
+        }
+        xml.write_event(Event::End(BytesEnd::new("testsuites")))?;
+        xml.get_mut().write_all(b"\n")
     }
 }
 
@@ -56,36 +77,55 @@ impl Sink for JunitSink<'_> {
 struct Case<'r> {
     name: &'r str,
     failures: Vec<&'r Finding>,
+    /// Findings that do not fail the run, told in `system-out`.
+    others: Vec<&'r Finding>,
 }
 
 /// The test cases of a report: every rule that ran, in order, then the file-level codes.
-fn cases(report: &FileReport) -> Vec<Case<'_>> {
+fn cases<'r>(report: &'r FileReport, ctx: Context) -> Vec<Case<'r>> {
     let mut cases: Vec<Case> = report
         .applied
         .iter()
         .map(|id| Case {
             name: id,
             failures: Vec::new(),
+            others: Vec::new(),
         })
         .collect();
     for f in &report.findings {
-        match cases.iter_mut().find(|c| c.name == f.rule) {
-            Some(case) => case.failures.push(f),
-            None => cases.push(Case {
-                name: &f.rule,
-                failures: vec![f],
-            }),
+        let i = match cases.iter().position(|c| c.name == f.rule) {
+            Some(i) => i,
+            None => {
+                cases.push(Case {
+                    name: &f.rule,
+                    failures: Vec::new(),
+                    others: Vec::new(),
+                });
+                cases.len() - 1
+            }
+        };
+        match super::status(f, ctx.fail_on) {
+            Status::Failing => cases[i].failures.push(f),
+            Status::NotFailing | Status::Explained => cases[i].others.push(f),
         }
     }
     cases
 }
 
-fn write_suite(xml: &mut Writer<&mut dyn Write>, report: &FileReport) -> std::io::Result<()> {
+fn write_suite(
+    xml: &mut Writer<Vec<u8>>,
+    report: &FileReport,
+    ctx: Context,
+    totals: &mut Totals,
+) -> std::io::Result<()> {
     let name = xml_text(&report.file.name);
-    let cases = cases(report);
+    let cases = cases(report, ctx);
     let tests = cases.len() + usize::from(report.not_checked.is_some());
     let failures = cases.iter().filter(|c| !c.failures.is_empty()).count();
     let skipped = usize::from(report.not_checked.is_some());
+    totals.tests += tests;
+    totals.failures += failures;
+    totals.skipped += skipped;
     xml.create_element("testsuite")
         .with_attributes([
             ("name", name.as_ref()),
@@ -97,7 +137,7 @@ fn write_suite(xml: &mut Writer<&mut dyn Write>, report: &FileReport) -> std::io
         .write_inner_content(|xml| {
             write_properties(xml, report)?;
             for case in &cases {
-                write_case(xml, report, &name, case)?;
+                write_case(xml, report, &name, case, ctx)?;
             }
             if let Some(why) = &report.not_checked {
                 xml.create_element("testcase")
@@ -115,7 +155,7 @@ fn write_suite(xml: &mut Writer<&mut dyn Write>, report: &FileReport) -> std::io
 }
 
 /// The dataset's department and year, when it names them.
-fn write_properties(xml: &mut Writer<&mut dyn Write>, report: &FileReport) -> std::io::Result<()> {
+fn write_properties(xml: &mut Writer<Vec<u8>>, report: &FileReport) -> std::io::Result<()> {
     let mut props = Vec::new();
     if let Some(d) = &report.department {
         props.push(("department", xml_text(d).into_owned()));
@@ -139,36 +179,55 @@ fn write_properties(xml: &mut Writer<&mut dyn Write>, report: &FileReport) -> st
 }
 
 fn write_case(
-    xml: &mut Writer<&mut dyn Write>,
+    xml: &mut Writer<Vec<u8>>,
     report: &FileReport,
     classname: &str,
     case: &Case,
+    ctx: Context,
 ) -> std::io::Result<()> {
     let element = xml.create_element("testcase").with_attributes([
         ("name", xml_text(case.name).as_ref()),
         ("classname", classname),
     ]);
-    if case.failures.is_empty() {
+    if case.failures.is_empty() && case.others.is_empty() {
         element.write_empty()?;
         return Ok(());
     }
+    let body = |f: &Finding| {
+        let at = super::position(report, f);
+        let mut body = format!(
+            "{}:{}:{}: {} {}",
+            report.file.name, at.line, at.column, f.severity, f.rule
+        );
+        if f.explained.is_some() {
+            body.push(' ');
+            body.push_str(ctx.lang.explained_mark());
+        }
+        body.push(' ');
+        body.push_str(&ctx.lang.message(f));
+        if let Some(help) = ctx.lang.help(f) {
+            body.push('\n');
+            body.push_str(&help);
+        }
+        if let Some(e) = &f.explained {
+            body.push('\n');
+            body.push_str(&ctx.lang.explained_reason(&e.reason));
+        }
+        body
+    };
     element.write_inner_content(|xml| {
         for f in &case.failures {
-            let at = super::position(report, f);
-            let mut body = format!(
-                "{}:{}:{}: {} {} {}",
-                report.file.name, at.line, at.column, f.severity, f.rule, f.message
-            );
-            if let Some(help) = &f.help {
-                body.push('\n');
-                body.push_str(help);
-            }
             xml.create_element("failure")
                 .with_attributes([
                     ("type", f.severity.name()),
-                    ("message", xml_text(&f.message).as_ref()),
+                    ("message", xml_text(&ctx.lang.message(f)).as_ref()),
                 ])
-                .write_text_content(BytesText::new(&xml_text(&body)))?;
+                .write_text_content(BytesText::new(&xml_text(&body(f))))?;
+        }
+        if !case.others.is_empty() {
+            let text: Vec<String> = case.others.iter().map(|f| body(f)).collect();
+            xml.create_element("system-out")
+                .write_text_content(BytesText::new(&xml_text(&text.join("\n\n"))))?;
         }
         Ok(())
     })?;

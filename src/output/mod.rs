@@ -1,7 +1,9 @@
 //! Output formats: each a [`Sink`] in its own module, and the [`Tee`] that feeds one run to
 //! several of them (standard output and any number of `--output FORMAT=PATH` files).
 
+pub mod audit;
 pub mod concise;
+pub mod csv;
 pub mod diagnostic;
 pub mod explanation_stubs;
 pub mod files;
@@ -12,15 +14,20 @@ pub mod json;
 pub mod json_document;
 pub mod jsonl;
 pub mod junit;
+pub mod lang;
 pub mod progress;
 pub mod sarif;
 pub mod tables;
+pub mod xlsx;
 
 use crate::finding::{FileReport, Finding, ValueRef};
 use crate::output::diagnostic::Style;
 use crate::rules::ruleset::RuleSet;
 use crate::run::Sink;
 use crate::run::summary::Summary;
+use crate::severity::Severity;
+use audit::Audit;
+use lang::Lang;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -43,6 +50,10 @@ pub enum Format {
     Github,
     /// A self-contained HTML report for reviewers.
     Html,
+    /// CSV for spreadsheets: one row per dataset, then one row per finding.
+    Csv,
+    /// An Excel workbook: a sheet of datasets and a sheet of findings.
+    Xlsx,
 }
 
 /// One `--output FORMAT=PATH`.
@@ -63,7 +74,7 @@ pub fn parse_output_spec(arg: &str) -> Result<OutputSpec, String> {
     };
     let format = <Format as clap::ValueEnum>::from_str(format, true).map_err(|_| {
         format!(
-            "unknown format `{format}` (one of human, concise, json, jsonl, sarif, junit, github, html)"
+            "unknown format `{format}` (one of human, concise, json, jsonl, sarif, junit, github, html, csv, xlsx)"
         )
     })?;
     if path.is_empty() {
@@ -78,6 +89,12 @@ pub fn parse_output_spec(arg: &str) -> Result<OutputSpec, String> {
 /// What every sink may need besides the reports: the rules, and what the user asked to see.
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
+    /// The language of tally's own words (`--lang`).
+    pub lang: Lang,
+    /// `--fail-on`: findings at or above it (and not explained) fail the run.
+    pub fail_on: Severity,
+    /// Which tally, which pack, when.
+    pub audit: &'a Audit,
     /// The rules of the run (SARIF lists them as its rule descriptors).
     pub rules: &'a RuleSet,
     /// `--summary`: the per-dataset table after human and concise output.
@@ -105,12 +122,14 @@ pub fn sink<'a>(
             (!prerendered).then_some(ctx.style),
         )),
         Format::Concise => Box::new(concise::ConciseSink::new(out, ctx)),
-        Format::Json => Box::new(json::JsonSink::new(out)),
-        Format::Jsonl => Box::new(jsonl::JsonlSink::new(out)),
-        Format::Sarif => Box::new(sarif::SarifSink::new(out, ctx.rules)),
-        Format::Junit => Box::new(junit::JunitSink::new(out)),
-        Format::Github => Box::new(github::GithubSink::new(out)),
-        Format::Html => Box::new(html::HtmlSink::new(out)),
+        Format::Json => Box::new(json::JsonSink::new(out, ctx)),
+        Format::Jsonl => Box::new(jsonl::JsonlSink::new(out, ctx)),
+        Format::Sarif => Box::new(sarif::SarifSink::new(out, ctx)),
+        Format::Junit => Box::new(junit::JunitSink::new(out, ctx)),
+        Format::Github => Box::new(github::GithubSink::new(out, ctx)),
+        Format::Html => Box::new(html::HtmlSink::new(out, ctx)),
+        Format::Csv => Box::new(csv::CsvSink::new(out, ctx)),
+        Format::Xlsx => Box::new(xlsx::XlsxSink::new(out, ctx)),
     }
 }
 
@@ -120,6 +139,40 @@ pub fn sink<'a>(
 /// every "explained" count (summary table, JSON `datasets`, HTML) counts it.
 pub fn explanation(finding: &Finding) -> Option<&str> {
     finding.explained.as_ref().map(|e| e.reason.as_str())
+}
+
+/// What a finding means for the run, the same in every format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// At or above `--fail-on` and not explained: it makes the exit code 1.
+    Failing,
+    /// Below `--fail-on`: reported, but the run passes.
+    NotFailing,
+    /// A hint answered by the department's explanation (说明): never fails the run.
+    Explained,
+}
+
+impl Status {
+    /// The key of the status, as JSON writes it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Failing => "failing",
+            Status::NotFailing => "not-failing",
+            Status::Explained => "explained",
+        }
+    }
+}
+
+/// The status of a finding under `fail_on` (the exit code's rule, [`Summary::reaches`]).
+pub fn status(f: &Finding, fail_on: Severity) -> Status {
+    if f.explained.is_some() {
+        Status::Explained
+    } else if f.severity >= fail_on {
+        Status::Failing
+    } else {
+        Status::NotFailing
+    }
 }
 
 /// Feeds one run to several sinks, in order; the first error stops the run.

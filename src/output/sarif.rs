@@ -8,6 +8,8 @@
 //!
 //! Results are streamed as files finish, so memory does not grow with the batch.
 
+use super::Context;
+use super::lang::{FILE_CODES, Lang};
 use crate::finding::{FileReport, Finding};
 use crate::rules::ast::Rule;
 use crate::rules::ruleset::RuleSet;
@@ -27,15 +29,17 @@ pub struct SarifSink<'a> {
     out: &'a mut dyn Write,
     tool: Option<Value>,
     first: bool,
+    ctx: Context<'a>,
 }
 
 impl<'a> SarifSink<'a> {
-    /// A SARIF sink for a run of `rules`.
-    pub fn new(out: &'a mut dyn Write, rules: &RuleSet) -> SarifSink<'a> {
+    /// A SARIF sink for a run of `ctx.rules`.
+    pub fn new(out: &'a mut dyn Write, ctx: Context<'a>) -> SarifSink<'a> {
         SarifSink {
             out,
-            tool: Some(tool(rules)),
+            tool: Some(tool(ctx.rules, ctx.lang)),
             first: true,
+            ctx,
         }
     }
 
@@ -63,23 +67,48 @@ impl Sink for SarifSink<'_> {
             if !std::mem::take(&mut self.first) {
                 self.out.write_all(b",")?;
             }
-            serde_json::to_writer(&mut *self.out, &result(report, f))?;
+            serde_json::to_writer(&mut *self.out, &result(report, f, self.ctx))?;
         }
         Ok(())
     }
 
-    fn finish(&mut self, _summary: &Summary) -> std::io::Result<()> {
+    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
         self.start()?;
-        self.out.write_all(b"]}]}\n")
+        let audit = self.ctx.audit;
+        // The invocation: when, and which rules (the pack's name and hash), so that a result
+        // can be tied to the rule set in force.
+        let invocations = json!([{
+            "executionSuccessful": true,
+            "startTimeUtc": audit.time,
+            "properties": {
+                "pack": audit.pack.name,
+                "packSha256": audit.pack.sha256,
+                "rules": audit.rules,
+                "rulesApplied": summary.rules_applied,
+                "fiscalYears": summary.years,
+                "failOn": audit.fail_on,
+            },
+        }]);
+        self.out.write_all(b"],\"invocations\":")?;
+        serde_json::to_writer(&mut *self.out, &invocations)?;
+        self.out.write_all(b"}]}\n")
     }
 }
 
-/// The run's `tool`: tally and every rule of the run.
-fn tool(rules: &RuleSet) -> Value {
+/// The run's `tool`: tally and every rule of the run, then the file-level codes.
+fn tool(rules: &RuleSet, lang: Lang) -> Value {
+    let file_codes = FILE_CODES.iter().map(|(code, en, zh)| {
+        json!({
+            "id": code,
+            "shortDescription": {"text": lang.pick(en, zh)},
+            "defaultConfiguration": {"level": "error"},
+        })
+    });
     json!({"driver": {
         "name": "tally",
         "version": env!("CARGO_PKG_VERSION"),
-        "rules": rules.rules.iter().map(descriptor).collect::<Vec<_>>(),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules.rules.iter().map(descriptor).chain(file_codes).collect::<Vec<_>>(),
     }})
 }
 
@@ -106,18 +135,19 @@ pub fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn result(report: &FileReport, f: &Finding) -> Value {
+fn result(report: &FileReport, f: &Finding, ctx: Context) -> Value {
     let uri = uri(&report.file.name);
     let at = super::position(report, f);
-    let mut message = f.message.clone();
-    if let Some(help) = &f.help {
+    let mut message = ctx.lang.message(f).into_owned();
+    if let Some(help) = ctx.lang.help(f) {
         message.push_str("\n\n");
-        message.push_str(help);
+        message.push_str(&help);
     }
     let mut r = json!({
         "ruleId": f.rule,
         "level": level(f.severity),
         "message": {"text": message},
+        "properties": {"status": super::status(f, ctx.fail_on)},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": uri},
             "region": {"startLine": at.line, "startColumn": at.column},
@@ -176,10 +206,14 @@ const PATH: &AsciiSet = &CONTROLS
 
 /// A dataset path as an artifact URI: relative paths stay relative (to where tally ran, which
 /// code-scanning tools take as the repository root), absolute ones become `file://` URIs.
+/// A relative path whose first segment holds a `:` (`x:bad.yaml`) would read as a URI with
+/// the scheme `x`, so it is written `./x:bad.yaml` (RFC 3986 §4.2).
 pub fn uri(path: &str) -> String {
     let encoded = utf8_percent_encode(path, PATH).to_string();
     if path.starts_with('/') {
         format!("file://{encoded}")
+    } else if encoded.split('/').next().is_some_and(|s| s.contains(':')) {
+        format!("./{encoded}")
     } else {
         encoded
     }
@@ -196,5 +230,8 @@ mod tests {
             "data/2020%20%E6%B1%9F%E6%B2%B9.yaml"
         );
         assert_eq!(uri("/tmp/a#1.yaml"), "file:///tmp/a%231.yaml");
+        // Not the scheme `x`.
+        assert_eq!(uri("x:bad.yaml"), "./x:bad.yaml");
+        assert_eq!(uri("d/x:bad.yaml"), "d/x:bad.yaml");
     }
 }

@@ -2,6 +2,7 @@
 //! as reports stream by; shown as text tables after human output and as JSON keys.
 
 use crate::finding::FileReport;
+use crate::output::lang::Lang;
 use crate::severity::Severity;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -106,7 +107,7 @@ impl Tables {
     }
 
     /// Checks not applicable per rule as a text table; empty when every check applied.
-    pub fn not_applicable_text(&self) -> String {
+    pub fn not_applicable_text(&self, lang: Lang) -> String {
         let rows: Vec<Vec<String>> = self
             .not_applicable()
             .into_iter()
@@ -115,7 +116,11 @@ impl Tables {
         if rows.is_empty() {
             return String::new();
         }
-        table(&["rule", "checks not applicable"], &[false, true], &rows)
+        let header: &[&str] = match lang {
+            Lang::En => &["rule", "checks not applicable"],
+            Lang::Zh => &["规则", "不适用的检查"],
+        };
+        table(header, &[false, true], &rows)
     }
 
     /// Findings per rule, most frequent first (ties by rule id, for stable output).
@@ -139,7 +144,7 @@ impl Tables {
     }
 
     /// The summary as a text table.
-    pub fn summary_text(&self) -> String {
+    pub fn summary_text(&self, lang: Lang) -> String {
         let rows: Vec<Vec<String>> = self
             .datasets
             .iter()
@@ -154,8 +159,8 @@ impl Tables {
                 ]
             })
             .collect();
-        table(
-            &[
+        let header: &[&str] = match lang {
+            Lang::En => &[
                 "file",
                 "department",
                 "year",
@@ -163,23 +168,29 @@ impl Tables {
                 "warnings",
                 "explained",
             ],
-            &[false, false, true, true, true, true],
-            &rows,
-        )
+            Lang::Zh => &["文件", "单位", "年度", "错误", "警告", "已说明"],
+        };
+        table(header, &[false, false, true, true, true, true], &rows)
     }
 
     /// The statistics as a text table.
-    pub fn statistics_text(&self) -> String {
+    pub fn statistics_text(&self, lang: Lang) -> String {
         let rows: Vec<Vec<String>> = self
             .statistics()
             .into_iter()
-            .map(|s| vec![s.rule, s.severity.to_string(), s.findings.to_string()])
+            .map(|s| {
+                vec![
+                    s.rule,
+                    lang.severity(s.severity).to_string(),
+                    s.findings.to_string(),
+                ]
+            })
             .collect();
-        table(
-            &["rule", "severity", "findings"],
-            &[false, false, true],
-            &rows,
-        )
+        let header: &[&str] = match lang {
+            Lang::En => &["rule", "severity", "findings"],
+            Lang::Zh => &["规则", "级别", "问题数"],
+        };
+        table(header, &[false, false, true], &rows)
     }
 }
 

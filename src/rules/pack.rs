@@ -45,6 +45,9 @@ pub struct Pack {
     /// Ids of the active rules defined by the packs named on the command line themselves,
     /// not by the packs they extend (whose fixtures live with them).
     pub own: Vec<String>,
+    /// SHA-256 (lower-case hex) of every layer's rule files, `pack.toml` and `layout.yaml`:
+    /// see [`content_hash`].
+    pub hash: String,
 }
 
 /// One change a manifest made to one rule.
@@ -81,6 +84,9 @@ struct Layer {
     manifest: Option<(Arc<SourceFile>, Manifest)>,
     /// The pack's `layout.yaml`, if it has one.
     layout: Option<Arc<SourceFile>>,
+    /// The path the layer was named by (`<built-in>` for the built-in pack): its files'
+    /// names are hashed relative to it, so that the hash does not depend on where the pack is.
+    root: String,
 }
 
 /// Loads the rules given with `--rules` (the built-in pack when none), following manifests.
@@ -124,6 +130,7 @@ fn builtin_layer(manifest: Option<&str>) -> Result<Layer, LoadError> {
         files: builtin_files(),
         manifest,
         layout: crate::rules::ruleset::builtin_layout(),
+        root: "<built-in>".into(),
     })
 }
 
@@ -147,6 +154,7 @@ fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Res
             } else {
                 None
             },
+            root: path.display().to_string(),
         });
         return Ok(());
     }
@@ -199,6 +207,7 @@ fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Res
         files,
         manifest: Some((source, manifest)),
         layout: layout_file(path)?,
+        root: path.display().to_string(),
     });
     Ok(())
 }
@@ -269,6 +278,7 @@ fn manifest_error(
 /// Checks all rule files at once (so every error is reported), then applies each manifest to
 /// the rules of its own layer and those below it.
 fn assemble(layers: Vec<Layer>) -> Result<Pack, LoadError> {
+    let hash = content_hash(&layers);
     let all: Vec<Arc<SourceFile>> = layers.iter().flat_map(|l| l.files.clone()).collect();
     let RuleSet {
         mut rules,
@@ -300,6 +310,7 @@ fn assemble(layers: Vec<Layer>) -> Result<Pack, LoadError> {
         return Err(LoadError::Rules(errors));
     }
     pack.own.retain(|id| active.iter().any(|r| r.id == *id));
+    pack.hash = hash;
     let layout = match layout_file {
         None => None,
         Some(file) => Some(Arc::new(checked_layout(file, &active)?)),
@@ -397,6 +408,45 @@ fn apply(
             errors.push(no_such_rule(source, entry));
         }
     }
+}
+
+/// The pack's content hash, so that a bureau can say which rules were in force: SHA-256 over
+/// each layer in load order (bases first), and within a layer over its `pack.toml`, its
+/// `layout.yaml` and its rule files sorted by name, each as `NAME\nLENGTH\nTEXT`. Names are
+/// relative to the pack's folder, so that `--rules rules/` and the built-in pack (the same
+/// files) have the same hash wherever the pack lies.
+fn content_hash(layers: &[Layer]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for layer in layers {
+        let mut entries: Vec<(String, &str)> = Vec::new();
+        if let Some((source, _)) = &layer.manifest {
+            entries.push((MANIFEST.to_string(), &source.text));
+        }
+        if let Some(layout) = &layer.layout {
+            entries.push(("layout.yaml".to_string(), &layout.text));
+        }
+        for file in &layer.files {
+            let name = file.name.as_str();
+            let relative = name
+                .strip_prefix(layer.root.as_str())
+                .map(|r| r.trim_start_matches('/'))
+                .filter(|r| !r.is_empty())
+                .unwrap_or_else(|| name.rsplit('/').next().unwrap_or(name));
+            entries.push((relative.to_string(), &file.text));
+        }
+        entries.sort();
+        hasher.update(b"layer\n");
+        for (name, text) in entries {
+            hasher.update(format!("{name}\n{}\n", text.len()).as_bytes());
+            hasher.update(text.as_bytes());
+        }
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn no_such_rule(source: &Arc<SourceFile>, id: &Spanned<String>) -> RuleError {

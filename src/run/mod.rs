@@ -119,7 +119,8 @@ pub fn run_check(
                 .par_iter()
                 .map(|path| {
                     let work = || {
-                        let report = check_file(path, rules, options);
+                        let mut report = check_file(path, rules, options);
+                        report.dedup();
                         let rendered = render.map(|r| r(&report));
                         (report, rendered)
                     };

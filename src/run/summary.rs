@@ -28,6 +28,8 @@ pub struct Summary {
     /// Checks that did not apply because a figure they read is not stated (each check counted
     /// once per dataset).
     pub not_applicable: usize,
+    /// The fiscal years (`meta.year`) of the datasets checked, in order.
+    pub years: std::collections::BTreeSet<i64>,
 }
 
 impl Summary {
@@ -46,6 +48,7 @@ impl Summary {
         self.skipped_no_prior += report.skipped_no_prior;
         self.skipped_by_year += report.skipped_by_year;
         self.not_applicable += report.not_applicable.len();
+        self.years.extend(report.year);
     }
 
     /// True when some finding is at or above `level`.

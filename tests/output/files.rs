@@ -137,24 +137,84 @@ fn html_report_is_self_contained_and_escaped() {
     for needle in ["src=", "<link", "url(", "@import", "http://", "https://"] {
         assert!(!html.contains(needle), "found {needle}");
     }
-    // Data is escaped in text and in attributes.
-    assert!(html.contains("一般行政管理事务 &lt;&amp;&gt;"));
-    assert!(!html.contains("一般行政管理事务 <&>"));
-    // The figures are highlighted, the primary one apart.
-    assert!(
-        html.contains("<mark class=\"primary\" title=\"expenditure.basic = 800.20\">800.20</mark>")
+    // The findings are data for the script, where no text can close the script element.
+    let start = html
+        .find("<script type=\"application/json\" id=\"tally-data\">")
+        .unwrap();
+    let json = &html[start..];
+    let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
+    assert!(!json.contains('<'), "`<` is escaped in the data");
+    let data: serde_json::Value = serde_json::from_str(json).unwrap();
+    let findings = data["findings"].as_array().unwrap();
+    assert_eq!(
+        findings[2]["message"],
+        "完成预算不超过 100%：一般行政管理事务 <&>"
     );
-    assert!(html.contains("<mark title=\"expenditure.total = 1210.50\">1210.50</mark>"));
-    // Help text (the computed sides) is there.
-    assert!(html.contains("left 1200.50, right 1210.50, difference -10.00"));
-    // Filter choices: every rule and department that occurs.
-    assert!(html.contains("<option value=\"江油市财政局\">江油市财政局</option>"));
+    // The excerpt is data: lines with their marks, the primary figure flagged; the script
+    // puts it into the page as text.
+    let first = &findings[0];
+    let line = first["x"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l[0] == 6)
+        .unwrap();
+    assert_eq!(line[1], "  basic: 800.20");
+    let mark = &line[2][0];
+    assert_eq!(
+        (&mark[0], &mark[1], &mark[3]),
+        (&9.into(), &15.into(), &1.into())
+    );
+    assert_eq!(
+        first["v"][mark[2].as_u64().unwrap() as usize],
+        "expenditure.basic = 800.20"
+    );
+    // Help text: the computed sides, and the rule's help once in the table of texts.
+    assert!(
+        first["e"]
+            .as_str()
+            .unwrap()
+            .starts_with("left 1200.50, right 1210.50, difference -10.00")
+    );
+    assert_eq!(
+        data["texts"][first["h"].as_u64().unwrap() as usize],
+        "本年支出合计 = 基本支出 + 项目支出"
+    );
+    // The header tells which tally and which rules.
+    assert!(html.contains(concat!("tally version ", env!("CARGO_PKG_VERSION"))));
+    assert!(html.contains("<code id=\"pack-hash\">"));
+    // Filter choices: every rule, and every department (added by the script when used).
+    assert!(
+        data["departments"]
+            .as_array()
+            .unwrap()
+            .contains(&"江油市财政局".into())
+    );
     assert!(html.contains("<option value=\"yaml-syntax\">yaml-syntax</option>"));
 }
 
 #[cfg(unix)]
 #[test]
 fn ctrl_c_leaves_the_old_report_and_no_temporary_file() {
+    interrupted_by("INT");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_cleans_up_like_ctrl_c() {
+    interrupted_by("TERM");
+}
+
+#[cfg(unix)]
+#[test]
+fn sighup_cleans_up_like_ctrl_c() {
+    interrupted_by("HUP");
+}
+
+/// A run with a report file, stopped by `signal`: the old report stays, no temporary file
+/// is left, and the exit code is 130.
+#[cfg(unix)]
+fn interrupted_by(signal: &str) {
     use std::time::{Duration, Instant};
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -193,7 +253,7 @@ fn ctrl_c_leaves_the_old_report_and_no_temporary_file() {
     }
     std::thread::sleep(Duration::from_millis(50));
     let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
@@ -232,4 +292,35 @@ fn a_progress_bar_on_a_terminal() {
         .unwrap();
     let drawn = String::from_utf8_lossy(&out.stdout);
     assert!(drawn.contains("/4 files"), "{drawn:?}");
+}
+
+#[test]
+fn human_output_takes_the_terminal_width() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("SKIPPED human_output_takes_the_terminal_width: no `script` to make a terminal");
+        return;
+    }
+    // A 60-column terminal, no `COLUMNS`: the diagnostics are drawn 60 columns wide.
+    let command = format!(
+        "stty cols 60 rows 40; unset COLUMNS; '{}' check '{}' --rules '{RULES}' --color never",
+        env!("CARGO_BIN_EXE_tally"),
+        super::common::DATA
+    );
+    let out = Command::new("script")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("COLUMNS")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .unwrap();
+    let drawn = String::from_utf8_lossy(&out.stdout);
+    // At 100 columns the help's first line holds the whole comparison; at 60 it wraps.
+    let help = drawn
+        .lines()
+        .find(|l| l.contains("help: left 1200.50"))
+        .unwrap_or_else(|| panic!("{drawn}"));
+    assert!(
+        !help.contains("beyond"),
+        "not wrapped at 60 columns: {help}"
+    );
+    assert!(unicode_width::UnicodeWidthStr::width(help.trim_end()) <= 60);
 }

@@ -65,33 +65,60 @@ fn json_keeps_v1_and_adds_datasets_and_statistics() {
 }
 
 #[test]
-fn jsonl_is_one_finding_a_line() {
+fn jsonl_is_a_record_a_finding_a_file_and_a_closing_summary() {
     let out = check(&["--format", "jsonl"]);
     let lines: Vec<Value> = stdout(&out)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let rules: Vec<&str> = lines.iter().map(|l| l["rule"].as_str().unwrap()).collect();
+    let kinds: Vec<String> = lines
+        .iter()
+        .map(|l| match l["type"].as_str().unwrap() {
+            "finding" => l["rule"].as_str().unwrap().to_string(),
+            other => other.to_string(),
+        })
+        .collect();
     assert_eq!(
-        rules,
+        kinds,
         [
             "OUT-TOTAL",
             "OUT-BUDGET",
             "OUT-BUDGET",
+            "file",
             "OUT-SHARE",
-            "yaml-syntax"
+            "file",
+            // The clean dataset has its record too, with its counts.
+            "file",
+            "yaml-syntax",
+            "file",
+            "summary",
         ]
     );
+    let share = &lines[4];
+    assert_eq!(share["path"], "tests/fixtures/output/data/b-finance.yaml");
+    // The share the check states (`basic_share`, its left side), not the amount read first.
+    assert_eq!((&share["line"], &share["column"]), (&8.into(), &16.into()));
+    assert_eq!(share["values"][2]["value"], "62.00");
+    assert_eq!(share["status"], "not-failing");
+    assert_eq!(lines[0]["status"], "failing");
+    let clean = &lines[6];
+    assert_eq!(clean["path"], "tests/fixtures/output/data/c-clean.yaml");
     assert_eq!(
-        lines[3]["path"],
-        "tests/fixtures/output/data/b-finance.yaml"
+        (&clean["errors"], &clean["warnings"], &clean["findings"]),
+        (&0.into(), &0.into(), &0.into())
     );
+    assert_eq!(clean["rules_applied"], 3);
+    let a = &lines[3];
+    assert_eq!((&a["errors"], &a["infos"]), (&1.into(), &2.into()));
+    assert_eq!(a["department"], "江油市人民政府办公室");
+    let summary = &lines[9];
     assert_eq!(
-        // The share the check states (`basic_share`, its left side), not the amount read first.
-        (&lines[3]["line"], &lines[3]["column"]),
-        (&8.into(), &16.into())
+        (&summary["files"], &summary["errors"]),
+        (&4.into(), &2.into())
     );
-    assert_eq!(lines[3]["values"][2]["value"], "62.00");
+    assert_eq!(summary["run"]["tally"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(summary["run"]["pack"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(summary["years"], serde_json::json!([2020, 2021]));
 }
 
 #[test]
@@ -112,7 +139,20 @@ fn sarif_has_the_fields_code_scanning_reads() {
     assert_eq!(driver["name"], "tally");
     let rules = driver["rules"].as_array().unwrap();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["OUT-TOTAL", "OUT-SHARE", "OUT-BUDGET"]);
+    // The rules of the run, then the file-level codes.
+    assert_eq!(ids[..3], ["OUT-TOTAL", "OUT-SHARE", "OUT-BUDGET"]);
+    assert!(ids.contains(&"yaml-syntax") && ids.contains(&"io"));
+    assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+    let invocation = &run["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true);
+    assert_eq!(
+        invocation["properties"]["packSha256"]
+            .as_str()
+            .unwrap()
+            .len(),
+        64
+    );
+    assert_eq!(invocation["properties"]["rulesApplied"], 9);
     assert_eq!(
         rules[0]["shortDescription"]["text"],
         "本年支出合计应等于基本支出与项目支出之和"
@@ -171,9 +211,14 @@ fn junit_has_a_suite_per_dataset_and_a_case_per_rule() {
         a.attribute("name"),
         Some("tests/fixtures/output/data/a-office.yaml")
     );
+    // Only the error fails the run (--fail-on error): one failing case.
     assert_eq!(
         (a.attribute("tests"), a.attribute("failures")),
-        (Some("3"), Some("2"))
+        (Some("3"), Some("1"))
+    );
+    assert_eq!(
+        (root.attribute("tests"), root.attribute("failures")),
+        (Some("10"), Some("2"))
     );
     let cases: Vec<_> = a
         .children()
@@ -182,25 +227,24 @@ fn junit_has_a_suite_per_dataset_and_a_case_per_rule() {
     let names: Vec<_> = cases.iter().map(|c| c.attribute("name").unwrap()).collect();
     assert_eq!(names, ["OUT-TOTAL", "OUT-SHARE", "OUT-BUDGET"]);
     let failures = |c: &roxmltree::Node| c.children().filter(|n| n.has_tag_name("failure")).count();
-    assert_eq!(cases.iter().map(failures).collect::<Vec<_>>(), [1, 0, 2]);
-    let budget = cases[2]
+    assert_eq!(cases.iter().map(failures).collect::<Vec<_>>(), [1, 0, 0]);
+    let total = cases[0]
         .children()
         .find(|n| n.has_tag_name("failure"))
         .unwrap();
-    assert_eq!(budget.attribute("type"), Some("info"));
-    assert_eq!(
-        budget.attribute("message"),
-        Some("完成预算不超过 100%：行政运行")
-    );
-    let second = cases[2]
+    assert_eq!(total.attribute("type"), Some("error"));
+    // The infos below --fail-on are told in the case's output, not as failures.
+    let out = cases[2]
         .children()
-        .filter(|n| n.has_tag_name("failure"))
-        .nth(1)
+        .find(|n| n.has_tag_name("system-out"))
+        .unwrap()
+        .text()
         .unwrap();
-    assert_eq!(
-        second.attribute("message"),
-        Some("完成预算不超过 100%：一般行政管理事务 <&>")
+    assert!(
+        out.contains("info OUT-BUDGET 完成预算不超过 100%：行政运行"),
+        "{out}"
     );
+    assert!(out.contains("一般行政管理事务 <&>"), "{out}");
     let props: Vec<_> = a
         .descendants()
         .filter(|n| n.has_tag_name("property"))
@@ -264,7 +308,7 @@ fn machine_formats_stay_valid_with_no_dataset() {
             .as_array()
             .unwrap()
             .len(),
-        3
+        3 + tally::output::lang::FILE_CODES.len()
     );
     let junit = run("junit");
     let doc = roxmltree::Document::parse(&junit).unwrap();
@@ -277,7 +321,13 @@ fn machine_formats_stay_valid_with_no_dataset() {
     );
     let json: Value = serde_json::from_str(&run("json")).unwrap();
     assert_eq!(json["datasets"], Value::Array(vec![]));
-    assert_eq!(run("jsonl"), "");
+    // Only the closing record: the run finished, with no file.
+    let jsonl = run("jsonl");
+    let last: Value = serde_json::from_str(jsonl.trim()).unwrap();
+    assert_eq!(
+        (&last["type"], &last["files"]),
+        (&"summary".into(), &0.into())
+    );
 }
 
 #[test]

@@ -1,8 +1,9 @@
-//! Ctrl-C during a run with report files: the run stops at the next file, the temporary
-//! files are removed, and the old reports stay as they were. (Without a handler the process
-//! would die at once, leaving its hidden temporary files behind; the reports themselves are
-//! safe either way, since only a complete one is ever renamed into place.) A second Ctrl-C
-//! exits at once.
+//! Ctrl-C (SIGINT), and likewise SIGTERM and SIGHUP (a `kill`, a closed terminal; ctrlc's
+//! `termination` feature), during a run with report files: the run stops at the next file,
+//! the temporary files are removed, and the old reports stay as they were. (Without a handler
+//! the process would die at once, leaving its hidden temporary files behind; the reports
+//! themselves are safe either way, since only a complete one is ever renamed into place.) A
+//! second signal exits at once.
 
 use crate::finding::FileReport;
 use crate::run::Sink;

@@ -53,7 +53,7 @@ impl ReportFiles {
         for (format, file) in &mut self.files {
             sinks.push(sink(*format, file.writer(), ctx, false));
         }
-        let run = Progress::wrap(Box::new(Tee::new(sinks)), count);
+        let run = Progress::wrap(Box::new(Tee::new(sinks)), count, ctx.lang);
         if guard {
             Box::new(interrupt::StopOnInterrupt(run))
         } else {
