@@ -62,6 +62,7 @@ pub fn conform(
         findings: Vec::new(),
         unknown: HashSet::new(),
         shift,
+        emptied: HashSet::new(),
     };
     walk.node(root, &layout.root, &mut Vec::new());
     let mut findings = walk.findings;
@@ -87,6 +88,9 @@ struct Walk<'a> {
     unknown: HashSet<(*const LayoutNode, String)>,
     /// Amounts are multiplied by 10^shift: read in another dataset's unit of money.
     shift: i32,
+    /// Where values of the wrong kind were emptied: such a value is not a blank cell, and
+    /// must not become a zero (which rules would then read as the figure).
+    emptied: HashSet<u32>,
 }
 
 fn finding(code: &str, severity: Severity, message: String, at: Span) -> Finding {
@@ -195,7 +199,7 @@ impl Walk<'_> {
             path.pop();
         }
         if lnode.keys.iter().any(|(_, c)| c.blank_zero) {
-            fill_blanks(node, lnode);
+            fill_blanks(node, lnode, &self.emptied);
         }
     }
 
@@ -243,6 +247,7 @@ impl Walk<'_> {
                     self.findings
                         .push(finding("wrong-kind", Severity::Error, message, node.span));
                     node.kind = NodeKind::Null;
+                    self.emptied.insert(node.span.start);
                 }
             }
             NodeKind::Text(_) | NodeKind::Number(_) if !numeric => {}
@@ -273,6 +278,7 @@ impl Walk<'_> {
             .push(finding("wrong-kind", Severity::Error, message, node.span));
         // Emptied: rules that read it are then not applicable, instead of each reporting it.
         node.kind = NodeKind::Null;
+        self.emptied.insert(node.span.start);
     }
 }
 
@@ -333,7 +339,7 @@ fn grouped(text: &str) -> bool {
 
 /// Makes the blanks of a stated mapping zeros: an amount or count it leaves out or leaves
 /// empty, and a part it leaves out whose layout is itself a mapping of such figures.
-fn fill_blanks(node: &mut Node, lnode: &LayoutNode) {
+fn fill_blanks(node: &mut Node, lnode: &LayoutNode, emptied: &HashSet<u32>) {
     let at = Span::new(node.span.start as usize, node.span.start as usize);
     let NodeKind::Map(entries) = &mut node.kind else {
         return;
@@ -344,6 +350,7 @@ fn fill_blanks(node: &mut Node, lnode: &LayoutNode) {
             && child.blank_zero
             && blank_figure(child)
             && matches!(entry.value.kind, NodeKind::Null)
+            && !emptied.contains(&entry.value.span.start)
         {
             entry.value = zero(entry.value.span);
         }
@@ -593,6 +600,18 @@ keys:
         assert_eq!(rows[0].at("other").map(|n| n.span.is_empty()), Some(true));
         // Outside `blank: zero`, nothing is made up.
         assert!(root.at("overview").is_none());
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_kind_in_a_table_stays_empty_not_zero() {
+        let (findings, root) =
+            run("tables: {income: {total_row: {total: 5, fiscal: \"x5\"}}, three_public: {}}\n");
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].rule, "wrong-kind");
+        assert!(matches!(
+            root.at("tables.income.total_row.fiscal").unwrap().kind,
+            NodeKind::Null
+        ));
     }
 
     #[test]
