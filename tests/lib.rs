@@ -4,6 +4,7 @@
 //! Snapshots live beside each module in `snapshots/` (`bad_input`'s in `bad-input/snapshots/`);
 //! fixtures in `fixtures/`, `bad-input/` and `fuzz-regressions/`.
 
+mod architecture;
 mod authoring;
 mod bad_input;
 mod cli;
