@@ -1,7 +1,7 @@
 //! tally: checks whether a fiscal report adds up.
 //!
 //! The pipeline, stage by stage, each stage a module that depends only on those before it
-//! (no module reaches back up: `python3 ../shared/tools/modcycles.py src` finds no cycle):
+//! (no module reaches back up: `tests/architecture.rs` finds no cycle):
 //!
 //! 1. **Discover** the dataset files under the paths given ([`dataset::discover`]).
 //! 2. **Rules**: [`rules`] parses the rule files, or the built-in pack, to an
@@ -9,11 +9,15 @@
 //!    manifests, and checks the [`ruleset`](rules::ruleset) as a whole, reporting every
 //!    [`rule_error`](rules::rule_error) at once; its passes number the paths
 //!    ([`path_slots`](rules::path_slots)) and plan keyed loops
-//!    ([`keyed_loops`](rules::keyed_loops)).
+//!    ([`keyed_loops`](rules::keyed_loops)); a pack's [`layout`](rules::layout) is read with
+//!    it, and every rule path checked against it ([`layout_paths`](rules::layout_paths)).
 //! 3. **Load** each dataset ([`dataset::load`], [`dataset::yaml`]) into a [`dataset`] tree
-//!    whose every value knows its place in the file and every figure its source text.
+//!    whose every value knows its place in the file and every figure its source text, then
+//!    [`conform`](run::conform) it to the pack's layout (figures as printed, blanks as zeros,
+//!    units, unknown keys, completeness).
 //! 4. **Evaluate** every rule on it ([`eval`]) with rounding-aware [`number`]s, giving
-//!    [`finding`]s; the [`run`] does this for many files in parallel
+//!    [`finding`]s with their [`evidence`] (and the checks that did not apply, because a
+//!    figure they read is not stated); the [`run`] does this for many files in parallel
 //!    ([`run::run_check`]), one file at a time in [`run::check`], and attaches the
 //!    department's [`explanations`](run::explanations) to the hints they answer.
 //! 5. **Output**: the reports go, in file order, to every [`output`] format (human
@@ -22,7 +26,7 @@
 //!    code, in one place (`exit_code`).
 //!
 //! The command line (`cli`) strings these together; the rule authors' `tally test`,
-//! `lint`, `explain` and `rules` use the `authoring` tools. Only [`main`] is the crate's interface;
+//! `lint`, `explain`, `rules` and `layout` use the `authoring` tools. Only [`main`] is the crate's interface;
 //! the stage modules are public (and hidden from the docs) for the tests, the fuzz targets
 //! and the benchmark.
 //!
