@@ -46,7 +46,7 @@ pub struct Pack {
     /// not by the packs they extend (whose fixtures live with them).
     pub own: Vec<String>,
     /// SHA-256 (lower-case hex) of every layer's rule files, `pack.toml` and `layout.yaml`:
-    /// see [`content_hash`].
+    /// see `content_hash` in this module.
     pub hash: String,
 }
 
