@@ -215,17 +215,10 @@ fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Res
 /// The pack folder's layout (`layout.yaml`, in it or in a folder below that is not a pack of
 /// its own): at most one.
 fn layout_file(root: &Path) -> Result<Option<Arc<SourceFile>>, LoadError> {
-    let mut found: Vec<PathBuf> = Vec::new();
-    let walker = walkdir::WalkDir::new(root)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.path().join(MANIFEST).is_file());
-    for entry in walker {
-        let entry = entry.map_err(|e| LoadError::Io(root.to_path_buf(), e.to_string()))?;
-        if entry.file_type().is_file() && entry.file_name() == crate::rules::layout::FILE_NAME {
-            found.push(entry.into_path());
-        }
-    }
+    let found = pack_files(root, |p| {
+        p.file_name()
+            .is_some_and(|n| n == crate::rules::layout::FILE_NAME)
+    })?;
     match found.as_slice() {
         [] => Ok(None),
         [one] => read_rule_file(one).map(Some),
@@ -242,6 +235,12 @@ fn layout_file(root: &Path) -> Result<Option<Arc<SourceFile>>, LoadError> {
 
 /// The `*.tally` files of a pack folder, leaving out sub-folders that are packs of their own.
 fn own_rule_files(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    pack_files(root, |p| p.extension().is_some_and(|e| e == "tally"))
+}
+
+/// The files of a pack folder that `wanted` picks, sorted by name, leaving out sub-folders
+/// that are packs of their own (they hold a `pack.toml`).
+fn pack_files(root: &Path, wanted: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, LoadError> {
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(root)
         .sort_by_file_name()
@@ -249,7 +248,7 @@ fn own_rule_files(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
         .filter_entry(|e| e.depth() == 0 || !e.path().join(MANIFEST).is_file());
     for entry in walker {
         let entry = entry.map_err(|e| LoadError::Io(root.to_path_buf(), e.to_string()))?;
-        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "tally") {
+        if entry.file_type().is_file() && wanted(entry.path()) {
             files.push(entry.into_path());
         }
     }
