@@ -98,6 +98,21 @@ fn a_check_whose_figure_is_absent_gives_no_finding_and_is_counted() {
         ]
     );
     assert_eq!(doc["summary"]["not_applicable"], 1);
+    // Counted always; listed per file only with --show-skipped (a batch's JSON stays small).
+    assert!(doc["files"][0].get("not_applicable").is_none());
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "d.yaml",
+            "--rules",
+            "pack",
+            "--format",
+            "json",
+            "--show-skipped",
+        ],
+    );
+    let doc = json(&out);
     assert_eq!(
         doc["files"][0]["not_applicable"][0]["what"],
         "`b` is not stated"

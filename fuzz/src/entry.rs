@@ -178,6 +178,7 @@ fn assert_report(report: &FileReport) {
         report,
         tally::severity::Severity::Error,
         tally::output::lang::Lang::En,
+        true,
     ))
     .expect("JSON");
     assert!(json.starts_with('{'));

@@ -230,6 +230,7 @@ pub(super) fn check(mut args: CheckArgs) -> i32 {
         rules: &rules,
         summary: args.summary,
         statistics: args.statistics,
+        show_skipped: args.show_skipped,
         style: Style {
             lang,
             ..Style::plain(args.width.unwrap_or(100))

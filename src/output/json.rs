@@ -22,6 +22,8 @@ pub struct JsonSink<'a> {
     fail_on: Severity,
     lang: Lang,
     audit: &'a Audit,
+    /// `--show-skipped`: list each file's checks that did not apply.
+    show_skipped: bool,
 }
 
 impl<'a> JsonSink<'a> {
@@ -34,6 +36,7 @@ impl<'a> JsonSink<'a> {
             fail_on: ctx.fail_on,
             lang: ctx.lang,
             audit: ctx.audit,
+            show_skipped: ctx.show_skipped,
         }
     }
 }
@@ -50,7 +53,7 @@ impl Sink for JsonSink<'_> {
         self.out.write_all(prefix.as_bytes())?;
         serde_json::to_writer(
             &mut *self.out,
-            &json_document::file_json(report, self.fail_on, self.lang),
+            &json_document::file_json(report, self.fail_on, self.lang, self.show_skipped),
         )?;
         Ok(())
     }

@@ -228,7 +228,12 @@ pub struct JsonValue<'a> {
 
 /// The JSON view of one file report, its findings' status under `fail_on`, tally's own
 /// words in `lang`.
-pub fn file_json(report: &FileReport, fail_on: Severity, lang: Lang) -> JsonFile<'_> {
+pub fn file_json(
+    report: &FileReport,
+    fail_on: Severity,
+    lang: Lang,
+    show_skipped: bool,
+) -> JsonFile<'_> {
     JsonFile {
         path: &report.file.name,
         findings: report
@@ -242,6 +247,7 @@ pub fn file_json(report: &FileReport, fail_on: Severity, lang: Lang) -> JsonFile
         not_applicable: report
             .not_applicable
             .iter()
+            .filter(|_| show_skipped)
             .map(|n| JsonSkip {
                 rule: &n.rule,
                 check: n.site.place(),

@@ -64,6 +64,8 @@ pub struct JsonlSink<'a> {
     fail_on: Severity,
     lang: Lang,
     audit: &'a Audit,
+    /// `--show-skipped`: list each file's checks that did not apply.
+    show_skipped: bool,
 }
 
 impl<'a> JsonlSink<'a> {
@@ -74,6 +76,7 @@ impl<'a> JsonlSink<'a> {
             fail_on: ctx.fail_on,
             lang: ctx.lang,
             audit: ctx.audit,
+            show_skipped: ctx.show_skipped,
         }
     }
 
@@ -85,7 +88,7 @@ impl<'a> JsonlSink<'a> {
 
 impl Sink for JsonlSink<'_> {
     fn file(&mut self, report: &FileReport, _rendered: Option<&str>) -> std::io::Result<()> {
-        let file = json_document::file_json(report, self.fail_on, self.lang);
+        let file = json_document::file_json(report, self.fail_on, self.lang, self.show_skipped);
         let count = file.findings.len();
         for finding in file.findings {
             self.line(&FindingRecord {

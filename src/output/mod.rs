@@ -101,6 +101,9 @@ pub struct Context<'a> {
     pub summary: bool,
     /// `--statistics`: findings per rule after human and concise output.
     pub statistics: bool,
+    /// `--show-skipped`: each file's checks that did not apply, listed (JSON and JSONL too;
+    /// otherwise only counted, so that a batch's report does not grow by them).
+    pub show_skipped: bool,
     /// How human output renders when it renders itself (see [`human::HumanSink`]).
     pub style: Style,
 }
