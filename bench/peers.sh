@@ -34,15 +34,16 @@ ROUNDS_ONE=${ROUNDS_ONE:-30}
 SPECTRAL_ON=${SPECTRAL:-1}
 
 cargo build --release --quiet --bin tally --example gen-corpus --example parse-only
-TALLY=${TALLY:-target/release/tally}
-PARSE=target/release/examples/parse-only
+BIN=${CARGO_TARGET_DIR:-target}/release
+TALLY=${TALLY:-$BIN/tally}
+PARSE=$BIN/examples/parse-only
 PACK=bench/peers/pack
 DATA=$CORPUS/datasets
 EDGE=$CORPUS/edge
 
 if [[ $(find "$DATA" -name '*.yaml' 2>/dev/null | wc -l) -ne $COUNT ]]; then
     rm -rf "$CORPUS"
-    target/release/examples/gen-corpus --out "$CORPUS" --count "$COUNT"
+    "$BIN/examples/gen-corpus" --out "$CORPUS" --count "$COUNT"
 fi
 rm -rf "$EDGE"
 python3 bench/peers/edge_cases.py "$EDGE" >/dev/null
@@ -69,7 +70,12 @@ echo "nproc: $(nproc)"
 echo "cpu: $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "memory: $(free -m | awk '/^Mem:/ {print $2 " MB total, " $7 " MB available"}')"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "tally: $($TALLY --version), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src rules grammar Cargo.toml Cargo.lock build.rs 2>/dev/null || echo ' + uncommitted changes to src/rules')"
+if git rev-parse --git-dir >/dev/null 2>&1; then
+    commit="commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src rules grammar Cargo.toml Cargo.lock build.rs 2>/dev/null || echo ' + uncommitted changes')"
+else
+    commit="(not a git checkout)"
+fi
+echo "tally: $($TALLY --version), $commit"
 echo "built-in pack: $($TALLY rules 2>/dev/null | grep -cE '^ *[A-Z]+-[A-Z]+-[0-9]+' || true) rules; peers' pack: $(cat $PACK/*.tally | grep -c '^rule ') rules"
 echo "python: $(python3 --version 2>&1), PyYAML $(python3 -c 'import yaml; print(yaml.__version__)')"
 if [[ ${#SPECTRAL_ARGS[@]} -gt 0 ]]; then
@@ -81,8 +87,8 @@ echo
 echo "== verification (bench/peers/verify.py): the same findings before timing"
 NO_SPECTRAL=()
 [[ ${#SPECTRAL_ARGS[@]} -gt 0 ]] || NO_SPECTRAL=(--no-spectral)
-python3 bench/peers/verify.py "$DATA" "${NO_SPECTRAL[@]}" | grep -v '^note:' || { echo "verification failed: no timing" >&2; exit 1; }
-python3 bench/peers/verify.py "$EDGE" "${NO_SPECTRAL[@]}" | grep -v '^note:' || { echo "verification failed: no timing" >&2; exit 1; }
+TALLY=$TALLY python3 bench/peers/verify.py "$DATA" "${NO_SPECTRAL[@]}" | grep -v '^note:' || { echo "verification failed: no timing" >&2; exit 1; }
+TALLY=$TALLY python3 bench/peers/verify.py "$EDGE" "${NO_SPECTRAL[@]}" | grep -v '^note:' || { echo "verification failed: no timing" >&2; exit 1; }
 echo
 
 RESULTS=$(mktemp)

@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # The benchmark: tally's built-in pack over a seed-shaped corpus, against the YAML parser's
-# own floor and a hand-written Python baseline. See BENCHMARKS.md.
+# own floor; then bench/peers.sh (one file against the floor; tally against a Python peer and
+# Spectral on the same six rules, verified to find the same). See BENCHMARKS.md.
 #
 #   bench/run.sh [CORPUS_DIR]        (default: target/bench-corpus)
 #
 # Environment:
 #   COUNT=10000        seed-sized datasets in the corpus
-#   BASELINE_COUNT=1000  datasets the Python baseline reads (it is slow; rates are compared)
+#   PEERS=1            0 to leave out bench/peers.sh (its own COUNT: PEERS_COUNT=1000)
 #   RUNS=3             runs per measurement when hyperfine is installed
 #   TALLY=path         the tally binary to measure (default: the release build of this tree)
 #   JOIN_ROWS=20000    rows of each table in the larger table-matching dataset
 #   ROUNDS=5           rounds of the alternating runs that give the ratios (bench/ratio.py)
 #
-# Needs: cargo, GNU time (/usr/bin/time), python3 (and PyYAML+libyaml for the baseline),
-# hyperfine (optional; `apt-get install -y hyperfine`). The machine may be shared: compare
+# Needs: cargo, GNU time (/usr/bin/time), python3 (and PyYAML+libyaml for the peers),
+# hyperfine (optional; `apt-get install -y hyperfine`), npx (optional, for Spectral). The machine may be shared: compare
 # the ratios of one run, and prefer CPU time (user+sys) where other work competes for cores;
 # the one-core ratio (tally and the floor both with `--jobs 1`, pinned to one processor with
 # taskset where it exists) is the cleanest of all.
@@ -22,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CORPUS=${1:-target/bench-corpus}
 COUNT=${COUNT:-10000}
-BASELINE_COUNT=${BASELINE_COUNT:-1000}
+PEERS=${PEERS:-1}
 RUNS=${RUNS:-3}
 JOIN_ROWS=${JOIN_ROWS:-20000}
 ROUNDS=${ROUNDS:-5}
@@ -50,9 +51,6 @@ SMALL=$CORPUS/datasets
 LARGE=$CORPUS/large/consolidated.yaml
 small_bytes=$(find "$SMALL" -name '*.yaml' -printf '%s\n' | awk '{s+=$1} END {print s}')
 large_bytes=$(stat -c %s "$LARGE")
-mkdir -p "$CORPUS/baseline"
-find "$SMALL" -name '*.yaml' | sort | sed -n "1,${BASELINE_COUNT}p" |
-    while read -r f; do ln -sf "$(realpath "$f")" "$CORPUS/baseline/"; done
 
 echo "== machine"
 lscpu | grep -E '^(Model name|CPU\(s\)|Thread|Core)' || true
@@ -102,14 +100,6 @@ echo "== matching two tables row by row (FA-DUP-016), $HALF_ROWS and $JOIN_ROWS 
 measure tally-join-half "$TALLY" check "$CORPUS/join/$HALF_ROWS.yaml" --format json
 measure tally-join "$TALLY" check "$CORPUS/join/$JOIN_ROWS.yaml" --format json
 echo
-if python3 -c 'import yaml; yaml.CLoader' 2>/dev/null; then
-    echo "== Python baseline (PyYAML CLoader + ten checks) over the first $BASELINE_COUNT datasets"
-    RUNS=1 measure python-baseline python3 bench/baseline.py "$CORPUS/baseline"
-    RUNS=1 measure tally-json-baseline "$TALLY" check "$CORPUS/baseline" --format json
-else
-    echo "== Python baseline skipped: needs PyYAML with libyaml (pip install pyyaml)"
-fi
-echo
 
 # The ratios again, from runs that alternate: on a shared machine the load drifts between one
 # measurement and the next, and alternating exposes both programs to the same drift.
@@ -120,15 +110,11 @@ if "$TALLY" check --help 2>/dev/null | grep -- '--jobs' >/dev/null; then
     python3 bench/ratio.py "$ROUNDS" "x-floor-small-one-core" -- "${ONE_CORE[@]}" "$PARSE" --jobs 1 "$SMALL" -- "${ONE_CORE[@]}" "$TALLY" check "$SMALL" --format json --jobs 1 >>"$RATIOS"
 fi
 python3 bench/ratio.py "$ROUNDS" "x-floor-large" -- "$PARSE" "$LARGE" -- "$TALLY" check "$LARGE" --format json >>"$RATIOS"
-if python3 -c 'import yaml; yaml.CLoader' 2>/dev/null; then
-    # Here the "floor" is tally and the other is Python: the ratio is how many times faster tally is.
-    python3 bench/ratio.py "$ROUNDS" "x-faster-than-python" -- "$TALLY" check "$CORPUS/baseline" --format json -- python3 bench/baseline.py "$CORPUS/baseline" >>"$RATIOS"
-fi
 awk '{ printf "%-28s %7.2f   (%.2f-%.2f)   medians %.2f s and %.2f s\n", $1, $4, $5, $6, $2, $3 }' "$RATIOS"
 rm -f "$RATIOS"
 echo
 
-awk -v n="$COUNT" -v nb="$BASELINE_COUNT" -v sb="$small_bytes" -v lb="$large_bytes" '
+awk -v n="$COUNT" -v sb="$small_bytes" -v lb="$large_bytes" '
 { wall[$1] = $2; cpu[$1] = $3; rss[$1] = $4 }
 END {
     mb = 1000000
@@ -149,9 +135,16 @@ END {
     printf "%-44s %10.2f              (target: < 6)\n", "peak RSS / file size, large", rss["tally-json-large"] * 1024 / lb
     printf "%-44s %10.2f %10.2f   (linear: about 2; quadratic: about 4)\n", "time x, twice the rows in a table match",
         wall["tally-join"] / wall["tally-join-half"], cpu["tally-join"] / cpu["tally-join-half"]
-    if ("python-baseline" in wall) {
-        printf "%-44s %10.1f %10.1f   (target: >= 20)\n", "x faster than the Python baseline",
-            wall["python-baseline"] / wall["tally-json-baseline"], cpu["python-baseline"] / cpu["tally-json-baseline"]
-    }
 }' "$RESULTS"
 rm -f "$RESULTS" "$RESULTS.t" "$RESULTS.j"
+
+# One file against the floor, and the peers (Python, Spectral when npx is there) on the same
+# rules with the same findings: bench/peers.sh, on a corpus of its own (1,000 files by default).
+if [[ $PEERS == 1 ]]; then
+    echo
+    if python3 -c 'import yaml; yaml.CSafeLoader' 2>/dev/null; then
+        COUNT=${PEERS_COUNT:-1000} ROUNDS=$ROUNDS bench/peers.sh "$CORPUS/peers"
+    else
+        echo "== peers skipped: needs PyYAML with libyaml (pip install pyyaml)"
+    fi
+fi
