@@ -19,7 +19,8 @@ fn rules(text: &str) -> RuleSet {
     }
 }
 
-fn give(rule_text: &str, data: &str) -> Vec<Finding> {
+/// The findings of the rules in `rule_text` on the dataset `data` (shared with `language_v2`).
+pub(crate) fn give(rule_text: &str, data: &str) -> Vec<Finding> {
     let rules = rules(rule_text);
     let mut data =
         parse_dataset("d.yaml".into(), data.into(), Default::default()).expect("dataset");

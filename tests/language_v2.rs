@@ -3,34 +3,10 @@
 //! findings point, load-time errors, and `tally lint`. The examples of `rules/README.md` are
 //! run here as a pack, against the fixtures of `tests/fixtures/language-v2/`.
 
+use crate::language::give;
 use std::path::Path;
 use std::process::Output;
-use std::sync::Arc;
-use tally::dataset::load::parse_dataset;
 use tally::finding::Finding;
-use tally::rules::ruleset::{LoadError, RuleSet};
-use tally::run::check::{CheckOptions, check_dataset};
-use tally::source::SourceFile;
-
-fn give(rule_text: &str, data: &str) -> Vec<Finding> {
-    let rules = match RuleSet::from_files(vec![Arc::new(SourceFile::new("t.tally", rule_text))]) {
-        Ok(r) => r,
-        Err(LoadError::Rules(errs)) => panic!(
-            "rule errors: {:?}",
-            errs.iter().map(|e| &e.message).collect::<Vec<_>>()
-        ),
-        Err(e) => panic!("{e:?}"),
-    };
-    let mut data =
-        parse_dataset("d.yaml".into(), data.into(), Default::default()).expect("dataset");
-    check_dataset(
-        &mut data,
-        "d.yaml".as_ref(),
-        &rules,
-        &CheckOptions::default(),
-    )
-    .findings
-}
 
 /// The path of the value at each finding's place.
 fn places(found: &[Finding]) -> Vec<String> {
