@@ -12,16 +12,17 @@ and the lowest and highest ratio, as one line:
     NAME floor_median tally_median ratio_median ratio_min ratio_max
 """
 
+import os
 import statistics
-import subprocess
 import sys
-import time
+
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers"))
+from compare import run  # noqa: E402  (the one alternating timer of bench/)
 
 
 def wall(command):
-    start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    return run(command)[0]
 
 
 def main():

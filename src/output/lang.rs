@@ -356,33 +356,42 @@ fn summary_en(summary: &Summary) -> String {
             plural(summary.rules_applied, "run", "runs")
         )
     }];
-    if summary.not_checked > 0 {
-        extras.push(format!(
-            "{} reference {} not checked",
+    // What was not checked or did not apply: (count, words before the noun, the noun in the
+    // singular and plural, words after it).
+    let skipped = [
+        (
             summary.not_checked,
-            plural(summary.not_checked, "dataset", "datasets")
-        ));
-    }
-    if summary.skipped_no_prior > 0 {
-        extras.push(format!(
-            "{} cross-year rule {} skipped: no prior-year dataset",
+            "reference ",
+            "dataset",
+            "datasets",
+            "not checked",
+        ),
+        (
             summary.skipped_no_prior,
-            plural(summary.skipped_no_prior, "run", "runs")
-        ));
-    }
-    if summary.skipped_by_year > 0 {
-        extras.push(format!(
-            "{} rule {} skipped by fiscal year",
+            "cross-year rule ",
+            "run",
+            "runs",
+            "skipped: no prior-year dataset",
+        ),
+        (
             summary.skipped_by_year,
-            plural(summary.skipped_by_year, "run", "runs")
-        ));
-    }
-    if summary.not_applicable > 0 {
-        extras.push(format!(
-            "{} {} not applicable: figures not stated",
+            "rule ",
+            "run",
+            "runs",
+            "skipped by fiscal year",
+        ),
+        (
             summary.not_applicable,
-            plural(summary.not_applicable, "check", "checks")
-        ));
+            "",
+            "check",
+            "checks",
+            "not applicable: figures not stated",
+        ),
+    ];
+    for (n, before, one, many, after) in skipped {
+        if n > 0 {
+            extras.push(format!("{n} {before}{} {after}", plural(n, one, many)));
+        }
     }
     line.push_str(&format!(" ({})", extras.join("; ")));
     line.push('\n');
