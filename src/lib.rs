@@ -75,6 +75,8 @@ pub mod run;
 pub mod severity;
 #[doc(hidden)]
 pub mod source;
+#[doc(hidden)]
+pub mod stored;
 
 /// Runs the command line (`std::env::args`) and returns the exit code for the process.
 pub fn main() -> i32 {

@@ -1,12 +1,17 @@
 //! Source files (datasets and rule files) and places in them.
 
+// The path is spelled out because build.rs compiles this file as a module too (see there),
+// where the child's default place would be `src/control_chars.rs`.
+#[path = "source/control_chars.rs"]
 pub mod control_chars;
 
 use std::sync::OnceLock;
 
 /// A byte range in a source file. `u32` keeps dataset nodes small; files are limited well
 /// below 4 GiB (see `limits`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Span {
     /// First byte.
     pub start: u32,

@@ -3,10 +3,10 @@
 //! language.
 
 /// One step of a path.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Segment {
     /// `.name` or `."quoted name"`.
-    Key(String),
+    Key(#[serde(with = "crate::stored::text")] String),
     /// `[n]`.
     Index(usize),
 }

@@ -6,15 +6,17 @@ use crate::number::CmpOp;
 use crate::severity::Severity;
 use crate::source::{SourceFile, Span};
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// A loop's number among the loops of its rule set, in the order they are written.
 pub type LoopId = u32;
 
 /// A rule: `rule ID SEVERITY "MESSAGE" [since Y] [until Y] { BODY }`.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Rule {
     /// The rule id (`FA-EXP-001`).
+    #[serde(with = "crate::stored::text")]
     pub id: String,
     /// Where the id stands.
     pub id_span: Span,
@@ -23,36 +25,40 @@ pub struct Rule {
     /// The message, with interpolated expressions.
     pub message: Vec<MessagePart>,
     /// The message as written (for listings).
+    #[serde(with = "crate::stored::text")]
     pub message_text: String,
     /// First fiscal year the rule applies to.
     pub since: Option<i64>,
     /// Last fiscal year the rule applies to.
     pub until: Option<i64>,
     /// Help text shown with each finding.
+    #[serde(with = "crate::stored::opt_text")]
     pub help: Option<String>,
     /// Why the rule exists (shown by `tally explain`).
+    #[serde(with = "crate::stored::opt_text")]
     pub rationale: Option<String>,
     /// The statements of the body.
     pub body: Vec<Stmt>,
     /// The whole rule.
     pub span: Span,
     /// The file it came from.
+    #[serde(with = "super::prebuilt::source_by_name")]
     pub file: Arc<SourceFile>,
     /// True when the rule reads the prior-year dataset (`prior.…`).
     pub uses_prior: bool,
 }
 
 /// A piece of a rule message.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum MessagePart {
     /// Literal text.
-    Text(String),
+    Text(#[serde(with = "crate::stored::text")] String),
     /// `{expr}`: the expression's value.
     Expr(Expr),
 }
 
 /// A statement in a rule body.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum Stmt {
     /// A check: each time it fails is a finding; with `else "…"`, its own message, which
     /// replaces the rule's for its findings.
@@ -60,6 +66,7 @@ pub enum Stmt {
     /// `let NAME = EXPR`.
     Let {
         /// The variable.
+        #[serde(with = "crate::stored::text")]
         name: String,
         /// Its value.
         value: Expr,
@@ -68,8 +75,10 @@ pub enum Stmt {
     /// `for KEY, NAME in MAPPING { … }` (the key's text).
     For {
         /// The loop variable: the item (or the mapping's value).
+        #[serde(with = "crate::stored::text")]
         var: String,
         /// The position (or key) variable, bound before `var`.
+        #[serde(with = "crate::stored::opt_text")]
         position: Option<String>,
         /// The list iterated over.
         list: Expr,
@@ -90,7 +99,7 @@ pub enum Stmt {
 }
 
 /// An expression with its span.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Expr {
     /// Where it stands in the rule file.
     pub span: Span,
@@ -99,12 +108,12 @@ pub struct Expr {
 }
 
 /// The kinds of expressions.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum ExprKind {
     /// A decimal literal (exact).
-    Number(Decimal),
+    Number(#[serde(with = "crate::stored::decimal")] Decimal),
     /// A string literal.
-    Text(String),
+    Text(#[serde(with = "crate::stored::text")] String),
     /// A path into the data or a variable.
     Path(Path),
     /// A built-in function call.
@@ -141,7 +150,7 @@ pub enum ExprKind {
 }
 
 /// What an [`ExprKind::Over`] makes of the items.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Over {
     /// Whether the condition holds for some item.
     Any,
@@ -172,9 +181,10 @@ impl Over {
 }
 
 /// A variable bound over a list within an expression.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Binder {
     /// The variable.
+    #[serde(with = "crate::stored::text")]
     pub var: String,
     /// Where it is written.
     pub var_span: Span,
@@ -187,7 +197,7 @@ pub struct Binder {
 }
 
 /// `+ - * /`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ArithOp {
     /// `+`
     Add,
@@ -200,18 +210,19 @@ pub enum ArithOp {
 }
 
 /// `within 0.01` or `within 0.5%`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Tolerance {
     /// An absolute amount.
-    Absolute(Decimal),
+    Absolute(#[serde(with = "crate::stored::decimal")] Decimal),
     /// A percentage of the larger side.
-    Relative(Decimal),
+    Relative(#[serde(with = "crate::stored::decimal")] Decimal),
 }
 
 /// A path: a root name followed by keys and indexes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Path {
     /// The first name: a variable or a top-level key of the dataset.
+    #[serde(with = "crate::stored::text")]
     pub root: String,
     /// Where the root name stands.
     pub root_span: Span,
@@ -224,7 +235,7 @@ pub struct Path {
 }
 
 /// What a path's root name refers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Scope {
     /// Not worked out: the evaluator looks the name up among the variables in scope.
     #[default]
@@ -248,7 +259,7 @@ impl Path {
 }
 
 /// The built-in functions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Func {
     /// `sum(values…)`: lists are flattened.
     Sum,

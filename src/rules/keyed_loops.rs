@@ -41,7 +41,7 @@ pub const MAX_NEST: usize = 4;
 /// `VALUE = ITEM.KEY`) whose `VALUE` does not depend on the item; or one loop over a list of
 /// the item, and so on down to such a loop (`depth` loops down), with a `VALUE` from outside
 /// the whole nest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KeyedLoop {
     /// The number of the item's key path (`code` in `c.code`), with the inner lists' paths,
     /// among the rule set's keyed loops: loops with the same share one index of a list.
@@ -136,7 +136,7 @@ fn lone_equality(body: &[Stmt]) -> Option<(&Expr, &Expr, &[Stmt])> {
 /// The plan of every loop of a rule set, by [`LoopId`]: how it runs as a lookup, or `None`
 /// (a plain loop). A side table, so that the syntax tree holds no evaluation plans. Cheap to
 /// clone: the evaluator keeps one for each dataset it checks.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct KeyedLoops(Arc<[Option<KeyedLoop>]>);
 
 impl KeyedLoops {

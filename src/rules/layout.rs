@@ -44,21 +44,25 @@ use std::sync::Arc;
 pub const FILE_NAME: &str = "layout.yaml";
 
 /// A pack's layout.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Layout {
     /// The layout file, for errors.
+    #[serde(with = "super::prebuilt::source_by_name")]
     pub file: Arc<SourceFile>,
     /// Its `name`, if any.
+    #[serde(with = "crate::stored::opt_text")]
     pub name: Option<String>,
     /// The top-level mapping of a dataset.
     pub root: LayoutNode,
     /// Keys allowed in every mapping (`derived`, say), whatever the layout says there.
+    #[serde(with = "crate::stored::keyed")]
     pub anywhere: Vec<(String, LayoutNode)>,
     /// The direction words.
     pub words: Words,
     /// The severity of a completeness finding.
     pub completeness: Severity,
     /// The unit of money of a dataset that does not say (`meta.unit`).
+    #[serde(with = "crate::stored::opt_text")]
     pub unit: Option<String>,
 }
 
@@ -74,34 +78,39 @@ pub fn unit_exponent(unit: &str) -> Option<i32> {
 }
 
 /// One node of a layout.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LayoutNode {
     /// The Chinese label (`本年收入合计`).
+    #[serde(with = "crate::stored::opt_text")]
     pub label: Option<String>,
     /// What the value is.
     pub kind: Kind,
     /// For a mapping: its keys in order, and whether other keys are allowed too.
+    #[serde(with = "crate::stored::keyed")]
     pub keys: Vec<(String, LayoutNode)>,
     /// For a mapping: any key is allowed (its values are not checked).
     pub open: bool,
     /// For a list: what each item is.
     pub items: Option<Box<LayoutNode>>,
     /// For a list of rows: the column that identifies a row (`code`).
+    #[serde(with = "crate::stored::opt_text")]
     pub row_key: Option<String>,
     /// The fiscal years in which a full report must state it, if it must.
     pub required: Option<Years>,
     /// An unstated amount (or count) in a stated mapping at or below this node is zero.
     pub blank_zero: bool,
     /// The unit, when not the dataset's unit of money (`分`, `人`, `辆`).
+    #[serde(with = "crate::stored::opt_text")]
     pub unit: Option<String>,
     /// For text: the only values allowed.
+    #[serde(with = "crate::stored::texts")]
     pub one_of: Vec<String>,
     /// Where the node is declared in the layout file.
     pub span: Span,
 }
 
 /// What kind of value a layout node holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     /// A mapping of keys.
     Map,
@@ -186,7 +195,7 @@ impl Kind {
 }
 
 /// A range of fiscal years, either end open.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Years {
     /// The first year.
     pub since: Option<i64>,
@@ -203,9 +212,10 @@ impl Years {
 }
 
 /// The vocabulary of direction words: each word with the sign of the change it states.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Words {
     /// Word, sign (1 increase, -1 decrease, 0 no change).
+    #[serde(with = "crate::stored::keyed")]
     pub signs: Vec<(String, i8)>,
 }
 

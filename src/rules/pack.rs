@@ -17,7 +17,7 @@
 use crate::rules::ast::Rule;
 use crate::rules::layout::Layout;
 use crate::rules::rule_error::RuleError;
-use crate::rules::ruleset::{LoadError, RuleSet, builtin_files, builtin_manifest, read_rule_file};
+use crate::rules::ruleset::{BuiltinSources, LoadError, RuleSet, read_rule_file};
 use crate::severity::Severity;
 use crate::source::{SourceFile, Span};
 use serde::Deserialize;
@@ -32,7 +32,7 @@ pub const MANIFEST: &str = "pack.toml";
 pub const BUILTIN: &str = "builtin";
 
 /// A loaded, effective rule set and what the manifests did to it.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Pack {
     /// The active rules, with their effective severities.
     pub rules: RuleSet,
@@ -51,7 +51,7 @@ pub struct Pack {
 }
 
 /// One change a manifest made to one rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Change {
     /// The rule.
     pub rule: String,
@@ -91,10 +91,13 @@ struct Layer {
 
 /// Loads the rules given with `--rules` (the built-in pack when none), following manifests.
 pub fn load(paths: &[PathBuf]) -> Result<Pack, LoadError> {
-    let mut layers = Vec::new();
     if paths.is_empty() {
-        layers.push(builtin_layer(builtin_manifest())?);
+        return match super::prebuilt::builtin() {
+            Some(pack) => Ok(pack),
+            None => builtin(BuiltinSources::embedded()),
+        };
     }
+    let mut layers = Vec::new();
     for path in paths {
         resolve(path, &mut layers, &mut Vec::new())?;
     }
@@ -104,11 +107,16 @@ pub fn load(paths: &[PathBuf]) -> Result<Pack, LoadError> {
 }
 
 /// The built-in pack, with its own manifest if `rules/` has one (which may not extend).
-fn builtin_layer(manifest: Option<&str>) -> Result<Layer, LoadError> {
-    let manifest = match manifest {
+/// The built-in pack, parsed and checked from its files: what `build.rs` stores for
+/// [`super::prebuilt`], and what a run loads when nothing was stored.
+pub fn builtin(sources: BuiltinSources) -> Result<Pack, LoadError> {
+    assemble(vec![builtin_layer(sources)?])
+}
+
+fn builtin_layer(sources: BuiltinSources) -> Result<Layer, LoadError> {
+    let manifest = match sources.manifest {
         None => None,
-        Some(text) => {
-            let source = Arc::new(SourceFile::new(format!("<built-in>/{MANIFEST}"), text));
+        Some(source) => {
             let parsed = parse_manifest(&source)?;
             if let Some(base) = &parsed.extends {
                 return Err(manifest_error(
@@ -127,9 +135,9 @@ fn builtin_layer(manifest: Option<&str>) -> Result<Layer, LoadError> {
             .unwrap_or_else(|| "<built-in>".into()),
         key: PathBuf::from("<built-in>"),
         base: false,
-        files: builtin_files(),
+        files: sources.files,
         manifest,
-        layout: crate::rules::ruleset::builtin_layout(),
+        layout: sources.layout,
         root: "<built-in>".into(),
     })
 }
@@ -175,7 +183,7 @@ fn resolve(path: &Path, layers: &mut Vec<Layer>, seen: &mut Vec<PathBuf>) -> Res
         if base.get_ref() == BUILTIN {
             layers.push(Layer {
                 base: true,
-                ..builtin_layer(builtin_manifest())?
+                ..builtin_layer(BuiltinSources::embedded())?
             });
         } else {
             let base_path = path.join(base.get_ref());
@@ -465,10 +473,14 @@ mod tests {
 
     #[test]
     fn the_builtin_manifest_applies_and_may_not_extend() {
-        let layer = builtin_layer(Some("name = \"省级决算\"\n")).unwrap();
+        let with = |text: &str| BuiltinSources {
+            manifest: Some(Arc::new(SourceFile::new("<built-in>/pack.toml", text))),
+            ..BuiltinSources::embedded()
+        };
+        let layer = builtin_layer(with("name = \"省级决算\"\n")).unwrap();
         assert_eq!(layer.name, "省级决算");
         assert!(layer.manifest.is_some());
-        let Err(LoadError::Rules(errors)) = builtin_layer(Some("extends = \"../x\"\n")) else {
+        let Err(LoadError::Rules(errors)) = builtin_layer(with("extends = \"../x\"\n")) else {
             panic!("a built-in manifest that extends must be refused");
         };
         assert_eq!(
@@ -480,8 +492,11 @@ mod tests {
 
     #[test]
     fn without_a_manifest_the_builtin_pack_is_its_files() {
-        let layer = builtin_layer(None).unwrap();
+        let layer = builtin_layer(BuiltinSources::embedded()).unwrap();
         assert_eq!(layer.name, "<built-in>");
-        assert_eq!(layer.files.len(), builtin_files().len());
+        assert_eq!(
+            layer.files.len(),
+            crate::rules::ruleset::builtin_files().len()
+        );
     }
 }

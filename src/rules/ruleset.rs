@@ -19,7 +19,7 @@ static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/rules");
 pub const PRIOR: &str = "prior";
 
 /// A checked set of rules, ready to run against any number of datasets.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct RuleSet {
     /// The rules, in file order (files sorted by path).
     pub rules: Vec<Rule>,
@@ -101,36 +101,65 @@ impl RuleSet {
     }
 }
 
-/// The built-in pack's manifest (`rules/pack.toml`), if it has one.
-pub fn builtin_manifest() -> Option<&'static str> {
-    BUILTIN.get_file("pack.toml")?.contents_utf8()
+/// The built-in pack's files, each named `<built-in>/PATH` (`PATH` under `rules/`).
+#[derive(Debug, Clone, Default)]
+pub struct BuiltinSources {
+    /// The rule files (`*.tally` anywhere under `rules/`), sorted by path.
+    pub files: Vec<Arc<SourceFile>>,
+    /// The layout (`layout.yaml` in `rules/` or, failing that, the shallowest below it).
+    pub layout: Option<Arc<SourceFile>>,
+    /// The manifest, `rules/pack.toml`.
+    pub manifest: Option<Arc<SourceFile>>,
 }
 
-/// The built-in pack's layout file (`layout.yaml` in `rules/` or a folder below it), named
-/// `<built-in>/PATH`.
-pub fn builtin_layout() -> Option<Arc<SourceFile>> {
-    fn find(dir: &Dir<'static>) -> Option<&'static include_dir::File<'static>> {
-        dir.files()
-            .find(|f| {
-                f.path()
-                    .file_name()
-                    .is_some_and(|n| n == super::layout::FILE_NAME)
-            })
-            .or_else(|| dir.dirs().find_map(find))
+impl BuiltinSources {
+    /// The files embedded in the binary.
+    pub fn embedded() -> BuiltinSources {
+        let mut entries = Vec::new();
+        collect_builtin(&BUILTIN, &mut entries);
+        BuiltinSources::from_entries(entries)
     }
-    let file = find(&BUILTIN)?;
-    Some(Arc::new(SourceFile::new(
-        format!("<built-in>/{}", file.path().display()),
-        file.contents_utf8()?,
-    )))
+
+    /// Picks the pack's files out of `rules/`'s files, given as path under `rules/` (with `/`
+    /// between folders) and text. `build.rs` reads them from disk, a run from the binary:
+    /// both pick them here, so that both build the same pack.
+    pub fn from_entries(mut entries: Vec<(String, String)>) -> BuiltinSources {
+        entries.sort();
+        let named =
+            |path: &str, text: &str| Arc::new(SourceFile::new(format!("<built-in>/{path}"), text));
+        let files = entries
+            .iter()
+            .filter(|(path, _)| path.ends_with(".tally"))
+            .map(|(path, text)| named(path, text))
+            .collect();
+        let layout = entries
+            .iter()
+            .filter(|(path, _)| path.rsplit('/').next() == Some(super::layout::FILE_NAME))
+            .min_by_key(|(path, _)| (path.matches('/').count(), path.clone()))
+            .map(|(path, text)| named(path, text));
+        let manifest = entries
+            .iter()
+            .find(|(path, _)| path == super::pack::MANIFEST)
+            .map(|(path, text)| named(path, text));
+        BuiltinSources {
+            files,
+            layout,
+            manifest,
+        }
+    }
+
+    /// Every file of the pack: the rule files, the layout, the manifest.
+    pub fn all(&self) -> Vec<Arc<SourceFile>> {
+        let mut all = self.files.clone();
+        all.extend(self.layout.clone());
+        all.extend(self.manifest.clone());
+        all
+    }
 }
 
-/// The built-in pack's files, named `<built-in>/PATH`, sorted by path.
+/// The built-in pack's rule files, named `<built-in>/PATH`, sorted by path.
 pub fn builtin_files() -> Vec<Arc<SourceFile>> {
-    builtin_sources()
-        .into_iter()
-        .map(|(name, text)| Arc::new(SourceFile::new(format!("<built-in>/{name}"), text)))
-        .collect()
+    BuiltinSources::embedded().files
 }
 
 /// Reads one rule file (UTF-8 text).
@@ -152,16 +181,27 @@ pub fn read_rule_file(file: &Path) -> Result<Arc<SourceFile>, LoadError> {
 pub fn builtin_sources() -> Vec<(String, String)> {
     let mut files = Vec::new();
     collect_builtin(&BUILTIN, &mut files);
+    files.retain(|(path, _)| path.ends_with(".tally"));
     files.sort();
     files
 }
 
+/// The files embedded from `rules/` that a pack is made of (rule files, layouts, the
+/// manifest; not the fixtures): path under `rules/`, with `/` between folders, and text.
 fn collect_builtin(dir: &Dir<'static>, out: &mut Vec<(String, String)>) {
     for file in dir.files() {
-        if file.path().extension().is_some_and(|e| e == "tally")
-            && let Some(text) = file.contents_utf8()
-        {
-            out.push((file.path().display().to_string(), text.to_string()));
+        let path = file.path();
+        let wanted = path.extension().is_some_and(|e| e == "tally")
+            || path
+                .file_name()
+                .is_some_and(|n| n == super::layout::FILE_NAME || n == super::pack::MANIFEST);
+        // simdutf8: this runs on every start, and std's check costs ten times as much.
+        if let (true, Ok(text)) = (wanted, simdutf8::basic::from_utf8(file.contents())) {
+            let path: Vec<String> = path
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            out.push((path.join("/"), text.to_string()));
         }
     }
     for sub in dir.dirs() {
