@@ -12,7 +12,9 @@
 //! The work is organised as `tally check` organises it: the same thread pool
 //! ([`tally::run::worker_pool`], `--jobs N` threads, default one per core) and the same batches of
 //! files ([`tally::run::batches`]), so that tally is compared with the parser alone on equal terms,
-//! one core against one core with `--jobs 1`.
+//! one core against one core with `--jobs 1`. A single file starts no pool in either: tally
+//! checks it on the one thread that reads it (while another loads the pack), and the floor
+//! parses it on the thread it started with.
 
 use clap::Parser as _;
 use rayon::prelude::*;
@@ -46,8 +48,14 @@ struct Counts {
 fn main() -> std::io::Result<()> {
     let args = Args::parse();
     let found = tally::dataset::discover::discover(&args.paths);
-    let pool = tally::run::worker_pool(args.jobs)?;
     let mut total = Counts::default();
+    // One file: parsed here, starting no threads, as `tally check` checks a single file on
+    // the one thread that reads it (while another loads the pack).
+    if let [one] = found.files.as_slice() {
+        total = parse(one);
+        return report(&found.files, total);
+    }
+    let pool = tally::run::worker_pool(args.jobs)?;
     for batch in tally::run::batches(&found.files) {
         let counts: Vec<Counts> = pool.install(|| batch.par_iter().map(parse).collect());
         for c in counts {
@@ -56,9 +64,14 @@ fn main() -> std::io::Result<()> {
             total.failed += c.failed;
         }
     }
+    report(&found.files, total)
+}
+
+/// Prints what was read and parsed.
+fn report(files: &[PathBuf], total: Counts) -> std::io::Result<()> {
     println!(
         "{} files, {} bytes, {} events, {} unreadable or not YAML",
-        found.files.len(),
+        files.len(),
         total.bytes,
         total.events,
         total.failed

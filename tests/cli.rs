@@ -754,3 +754,80 @@ fn the_language_follows_the_locale_unless_given() {
         zh
     );
 }
+
+#[test]
+fn a_file_checked_alone_is_reported_as_in_a_batch() {
+    // Alone, the file is read and checked while the pack loads, on a thread of its own; with
+    // another file, in the run's pool. The report is the same.
+    let a = "examples/final-accounts/2020.yaml";
+    let b = "examples/reports/01_putuo_caizhengju_2024.yaml";
+    let alone = json(&tally(&["check", a, "--format", "json"]));
+    let both = json(&tally(&["check", a, b, "--format", "json"]));
+    assert_eq!(alone["files"][0], both["files"][0]);
+    assert!(!alone["files"][0]["findings"].as_array().unwrap().is_empty());
+    // In human form too: all but the summary line, which counts both files.
+    let human = |args: &[&str]| stdout(&tally(args));
+    let alone = human(&["check", a, "--width", "100"]);
+    let both = human(&["check", a, b, "--width", "100"]);
+    let (report, summary) = alone.trim_end().rsplit_once('\n').unwrap();
+    assert!(summary.starts_with("1 file checked"), "{summary}");
+    assert!(both.starts_with(report), "{both}");
+}
+
+#[test]
+fn a_broken_pack_checks_nothing_though_the_first_file_was_read_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.tally"), "rule X-1 \"m\" { a = }\n").unwrap();
+    let rules = dir.path().join("bad.tally");
+    let out = tally(&[
+        "check",
+        "examples/final-accounts/2020.yaml",
+        "--rules",
+        rules.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("nothing was checked"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn show_skipped_names_the_checks_it_would_only_count() {
+    let run = |extra: &[&str]| {
+        let mut args = vec!["check", "examples/reports", "--format", "json"];
+        args.extend(extra);
+        json(&tally(&args))
+    };
+    let counted = run(&[]);
+    let named = run(&["--show-skipped"]);
+    let total = counted["summary"]["not_applicable"].as_u64().unwrap();
+    assert!(total > 100, "{total}");
+    assert_eq!(named["summary"]["not_applicable"].as_u64(), Some(total));
+    // Without the option no file lists them; with it, each is listed with what it lacks.
+    let listed = |doc: &serde_json::Value| -> Vec<serde_json::Value> {
+        doc["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| f["not_applicable"].as_array().cloned().unwrap_or_default())
+            .collect()
+    };
+    assert!(listed(&counted).is_empty());
+    let named = listed(&named);
+    assert_eq!(named.len() as u64, total);
+    assert!(
+        named
+            .iter()
+            .all(|n| !n["what"].as_str().unwrap().is_empty())
+    );
+    assert!(
+        named
+            .iter()
+            .any(|n| n["what"].as_str().unwrap().ends_with("is not stated"))
+    );
+}

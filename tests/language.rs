@@ -246,14 +246,27 @@ fn a_check_whose_figure_is_not_stated_is_not_applicable_and_counted() {
     let rules = RuleSet::from_files(vec![Arc::new(SourceFile::new("r.tally", r))]).unwrap();
     let text = "meta: {year: 2020}\nexpenditure:\n  total: 1\n  basic: 1\n";
     let mut data = parse_dataset("d.yaml".into(), text.into(), Default::default()).unwrap();
-    let report = check_dataset(
-        &mut data,
+    let naming = CheckOptions {
+        name_skipped: true,
+        ..CheckOptions::default()
+    };
+    // Counted either way; named (a traced re-evaluation) only when asked, for --show-skipped.
+    let mut copy = parse_dataset("d.yaml".into(), text.into(), Default::default()).unwrap();
+    let counted = check_dataset(
+        &mut copy,
         "d.yaml".as_ref(),
         &rules,
         &CheckOptions::default(),
     );
+    assert_eq!(counted.not_applicable.len(), 1);
+    assert_eq!(counted.not_applicable[0].what, "");
+    let report = check_dataset(&mut data, "d.yaml".as_ref(), &rules, &naming);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
     assert_eq!(report.not_applicable.len(), 1);
+    assert_eq!(
+        report.not_applicable[0].site.span,
+        counted.not_applicable[0].site.span
+    );
     let skipped = &report.not_applicable[0];
     assert_eq!(skipped.rule, "R");
     assert_eq!(skipped.what, "`expenditure.project` is not stated");

@@ -7,7 +7,7 @@ use crate::dataset::load::{LoadFailure, load_dataset};
 use crate::dataset::yaml::Limits;
 use crate::eval::deadline::Deadline;
 use crate::eval::path_cache::PathCache;
-use crate::eval::{Data, run_rule};
+use crate::eval::{Data, run_rule_naming};
 use crate::finding::{FileReport, Finding, NotApplicable, RuleSite};
 use crate::rules::ast::Rule;
 use crate::rules::ruleset::RuleSet;
@@ -31,6 +31,9 @@ pub struct CheckOptions {
     pub prior_loaded: OnceLock<SharedLoad>,
     /// The longest the rules may run on one file (`None`: no limit; see [`crate::eval::deadline`]).
     pub time_limit: Option<Duration>,
+    /// Whether the checks that did not apply are named (`--show-skipped`), not only counted:
+    /// naming them costs a traced re-evaluation of each.
+    pub name_skipped: bool,
 }
 
 /// A loaded dataset, or why it could not be loaded, shareable between threads.
@@ -42,7 +45,17 @@ fn shared(loaded: Result<Dataset, LoadFailure>) -> SharedLoad {
 
 /// Checks the dataset at `path` against `rules`.
 pub fn check_file(path: &Path, rules: &RuleSet, options: &CheckOptions) -> FileReport {
-    match load_dataset(path, options.limits) {
+    check_read(path, load_dataset(path, options.limits), rules, options)
+}
+
+/// [`check_file`], for a dataset already loaded (or not).
+pub fn check_read(
+    path: &Path,
+    loaded: Result<Dataset, LoadFailure>,
+    rules: &RuleSet,
+    options: &CheckOptions,
+) -> FileReport {
+    match loaded {
         Ok(mut dataset) => {
             let report = check_dataset(&mut dataset, path, rules, options);
             drop_later(dataset);
@@ -150,7 +163,7 @@ pub fn check_dataset(
         rules,
         &rules.rules,
         report,
-        deadline,
+        (deadline, options.name_skipped),
     )
 }
 
@@ -170,7 +183,14 @@ pub fn check_loaded<'r>(
     mut report: FileReport,
 ) -> FileReport {
     if set.layout.is_none() {
-        return check_rules(dataset, prior, set, rules, report, Deadline::after(None));
+        return check_rules(
+            dataset,
+            prior,
+            set,
+            rules,
+            report,
+            (Deadline::after(None), true),
+        );
     }
     // A fixture's dataset is a fragment: checked against the layout (a misspelt key in a
     // fixture is caught), but never asked for what a full report must state.
@@ -193,18 +213,19 @@ pub fn check_loaded<'r>(
         set,
         rules,
         report,
-        Deadline::after(None),
+        (Deadline::after(None), true),
     )
 }
 
-/// [`check_loaded`], stopping once `deadline` has passed.
+/// [`check_loaded`], stopping once `deadline` has passed, and naming the checks that did not
+/// apply if `name_skipped` (see [`CheckOptions::name_skipped`]).
 fn check_rules<'r>(
     dataset: &Dataset,
     prior: Option<&Dataset>,
     set: &RuleSet,
     rules: impl IntoIterator<Item = &'r Rule>,
     mut report: FileReport,
-    mut deadline: Deadline,
+    (mut deadline, name_skipped): (Deadline, bool),
 ) -> FileReport {
     let rules: Vec<&Rule> = rules.into_iter().collect();
     let year = dataset.root.at("meta.year").and_then(|n| n.as_integer());
@@ -239,7 +260,14 @@ fn check_rules<'r>(
             continue;
         }
         report.applied.push(rule.id.clone());
-        let outcome = run_rule(rule, data, prior_data, &mut cache, &mut deadline);
+        let outcome = run_rule_naming(
+            rule,
+            data,
+            prior_data,
+            &mut cache,
+            &mut deadline,
+            name_skipped,
+        );
         report.findings.extend(outcome.findings);
         report
             .not_applicable

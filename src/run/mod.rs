@@ -14,7 +14,7 @@ use crate::dataset::file_error::FileError;
 use crate::finding::FileReport;
 use crate::rules::ruleset::RuleSet;
 use crate::source::SourceFile;
-use check::{CheckOptions, check_file, file_finding};
+use check::{CheckOptions, check_file, check_read, file_finding};
 use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -92,14 +92,18 @@ fn keep_blocks_freed_by_thread_start() {
 /// (`None`: one per core, see [`worker_pool`]).
 ///
 /// `render` renders each report in the worker thread (human output is the costly part of a
-/// run with many findings, so it is done in parallel too).
+/// run with many findings, so it is done in parallel too). `first` is the first file, checked
+/// ahead ([`check_ahead`]): it is not checked again, and a run of that one file starts no
+/// threads.
+#[allow(clippy::too_many_arguments)]
 pub fn run_check(
     files: &[PathBuf],
     problems: &[(PathBuf, String)],
     rules: &RuleSet,
     options: &CheckOptions,
-    render: Option<&(dyn Fn(&FileReport) -> String + Sync)>,
+    render: Option<Render<'_>>,
     jobs: Option<usize>,
+    first: Option<Ahead>,
     sink: &mut dyn Sink,
 ) -> std::io::Result<Summary> {
     let mut summary = Summary::default();
@@ -112,18 +116,33 @@ pub fn run_check(
         summary.add(&report);
         sink.file(&report, rendered.as_deref())?;
     }
+    // A run of one file, checked ahead: nothing more to start.
+    let mut first = first.filter(|f| files.first() == Some(&f.path));
+    if files.len() == 1
+        && let Some(Ahead {
+            report, rendered, ..
+        }) = first.take()
+    {
+        summary.add(&report);
+        sink.file(&report, rendered.as_deref())?;
+        sink.finish(&summary)?;
+        return Ok(summary);
+    }
     let pool = worker_pool(jobs)?;
+    let first = std::sync::Mutex::new(first);
     let check_batch = |batch: &[PathBuf]| -> Vec<(FileReport, Option<String>)> {
         pool.install(|| {
             batch
                 .par_iter()
                 .map(|path| {
-                    let work = || {
-                        let mut report = check_file(path, rules, options);
-                        report.dedup();
-                        let rendered = render.map(|r| r(&report));
-                        (report, rendered)
-                    };
+                    let ahead = first
+                        .lock()
+                        .ok()
+                        .and_then(|mut f| f.take_if(|f| f.path == *path));
+                    if let Some(done) = ahead {
+                        return (done.report, done.rendered);
+                    }
+                    let work = || finish(check_file(path, rules, options), render);
                     isolate::isolated(path, work, render)
                 })
                 .collect()
@@ -153,6 +172,59 @@ pub fn run_check(
     })?;
     sink.finish(&summary)?;
     Ok(summary)
+}
+
+/// Renders a report in the worker that checked it (see [`run_check`]).
+pub type Render<'a> = &'a (dyn Fn(&FileReport) -> String + Sync);
+
+/// Deduplicates a report's findings and renders it (if the run renders in the workers).
+fn finish(mut report: FileReport, render: Option<Render<'_>>) -> (FileReport, Option<String>) {
+    report.dedup();
+    let rendered = render.map(|r| r(&report));
+    (report, rendered)
+}
+
+/// A file checked ahead of the run: the first, read while the pack loads and checked as soon
+/// as it is ready ([`check_ahead`]).
+pub struct Ahead {
+    /// The file.
+    pub path: PathBuf,
+    /// Its report.
+    pub report: FileReport,
+    /// The report rendered, if the run renders in the workers.
+    pub rendered: Option<String>,
+}
+
+/// Starts checking the file at `path` on a thread of its own (with a checking thread's
+/// stack): it reads the dataset at once, then waits for `rules()`, which gives the rules once
+/// they are loaded, or `None` if they could not be (the thread then gives `None` too).
+///
+/// `tally check` calls this for its first file before it loads the pack: for a department
+/// checking its one report, reading the file and loading the built-in pack are most of the
+/// run, and neither needs the other. `None` if the thread cannot be started (the file is
+/// then checked in the run as usual).
+pub fn check_ahead<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    path: &'env std::path::Path,
+    options: &'env CheckOptions,
+    render: Option<Render<'env>>,
+    rules: impl FnOnce() -> Option<&'env RuleSet> + Send + 'env,
+) -> Option<std::thread::ScopedJoinHandle<'scope, Option<Ahead>>> {
+    std::thread::Builder::new()
+        .name("check-ahead".into())
+        .stack_size(WORKER_STACK)
+        .spawn_scoped(scope, move || {
+            let loaded = crate::dataset::load::load_dataset(path, options.limits);
+            let rules = rules()?;
+            let work = || finish(check_read(path, loaded, rules, options), render);
+            let (report, rendered) = isolate::isolated(path, work, render);
+            Some(Ahead {
+                path: path.to_path_buf(),
+                report,
+                rendered,
+            })
+        })
+        .ok()
 }
 
 /// Splits `files` into batches of at most `BATCH` files and about `BATCH_BYTES` bytes.
