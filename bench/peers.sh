@@ -11,15 +11,19 @@
 #    stops if not.
 # 3. Times, each pair in alternating runs (bench/peers/compare.py; ratio = second / first):
 #    - one file (the corpus's first, seed-sized): the parse-only floor against `tally check`
-#      with the built-in pack, and with the six-rule pack (ROUNDS_ONE rounds);
+#      with the built-in pack (stored at build time), with the same pack parsed from rules/
+#      (`--rules rules/final-accounts`, what every run cost before it was stored), and with the
+#      six-rule pack (ROUNDS_ONE rounds);
 #    - the corpus: the floor against tally with the built-in pack, on two cores and on one;
 #    - the corpus: tally against the Python peer and against Spectral, all on the same six rules
 #      with the same findings: wall (tally on two cores, each peer as it runs), CPU (user +
 #      system) and one core each (tally --jobs 1; both pinned to one processor).
-# 4. With valgrind: instructions of `tally check` on the one file, loading the pack against the
-#    rest, and of the floor.
+# 4. With valgrind: instructions of `tally check` on the one file (the stored built-in pack
+#    decoded on the main thread while the file is read and checked on another), of the same
+#    pack parsed from rules/ with --rules, and of the floor.
 #
-# Environment: COUNT=1000 datasets; ROUNDS=5 rounds for the corpus; ROUNDS_ONE=30 for one file;
+# Environment: COUNT=1000 datasets; ROUNDS=5 rounds for the corpus; ROUNDS_ONE=200 for one file
+# (a run of one file takes a few milliseconds, of which the machine's noise is a large part);
 # TALLY=path (default: the release build of this tree); SPECTRAL=0 to leave Spectral out.
 # Needs: cargo, python3 with PyYAML built with libyaml (pip install pyyaml); optional: npx and
 # `npm install --prefix bench/peers/spectral` for Spectral, taskset, valgrind.
@@ -30,7 +34,7 @@ cd "$(dirname "$0")/.."
 CORPUS=${1:-target/peers-corpus}
 COUNT=${COUNT:-1000}
 ROUNDS=${ROUNDS:-5}
-ROUNDS_ONE=${ROUNDS_ONE:-30}
+ROUNDS_ONE=${ROUNDS_ONE:-200}
 SPECTRAL_ON=${SPECTRAL:-1}
 
 cargo build --release --quiet --bin tally --example gen-corpus --example parse-only
@@ -97,6 +101,7 @@ cmp() { python3 bench/peers/compare.py "$@" | tee -a "$RESULTS" >/dev/null; }
 
 echo "== timing (bench/peers/compare.py, alternating; ratio = second / first)"
 cmp "$ROUNDS_ONE" one-file-floor-vs-builtin -- "$PARSE" "$ONE" -- "$TALLY" check "$ONE" --format json
+cmp "$ROUNDS_ONE" one-file-floor-vs-parsed-pack -- "$PARSE" "$ONE" -- "$TALLY" check "$ONE" --format json --rules rules/final-accounts
 cmp "$ROUNDS_ONE" one-file-floor-vs-six-rules -- "$PARSE" "$ONE" -- "$TALLY" check "$ONE" --format json --rules "$PACK"
 cmp "$ROUNDS" batch-floor-vs-builtin -- "$PARSE" "$DATA" -- "$TALLY" check "$DATA" --format json
 cmp "$ROUNDS" batch-floor-vs-builtin-one-core -- "${ONE_CORE[@]}" "$PARSE" --jobs 1 "$DATA" -- "${ONE_CORE[@]}" "$TALLY" check --jobs 1 "$DATA" --format json
@@ -121,6 +126,7 @@ function r(name, col) { return sprintf("%.2f (%.2f-%.2f)", v[name, col], v[name,
 END {
     printf "%-46s %-22s %-22s\n", "", "wall", "cpu"
     printf "%-46s %-22s %-22s  (target 1.5)\n", "one file / floor, built-in pack", r("one-file-floor-vs-builtin", 5), r("one-file-floor-vs-builtin", 10)
+    printf "%-46s %-22s %-22s\n", "one file / floor, the same pack parsed (--rules)", r("one-file-floor-vs-parsed-pack", 5), r("one-file-floor-vs-parsed-pack", 10)
     printf "%-46s %-22s %-22s\n", "one file / floor, six-rule pack", r("one-file-floor-vs-six-rules", 5), r("one-file-floor-vs-six-rules", 10)
     printf "%-46s %-22s %-22s\n", "batch / floor, built-in pack, two cores", r("batch-floor-vs-builtin", 5), r("batch-floor-vs-builtin", 10)
     printf "%-46s %-22s %-22s\n", "batch / floor, built-in pack, one core", r("batch-floor-vs-builtin-one-core", 5), r("batch-floor-vs-builtin-one-core", 10)
@@ -141,20 +147,24 @@ if command -v valgrind >/dev/null; then
     valgrind --tool=callgrind --callgrind-out-file="$CG/six.out" "$TALLY" check "$ONE" --format json --rules "$PACK" >/dev/null 2>&1 || true
     total() { awk '/^(summary|totals):/ { print $2; exit }' "$1"; }
     incl() { callgrind_annotate --inclusive=yes "$1" 2>/dev/null | grep -F ":$2 [" | head -1 | awk '{gsub(",", "", $1); print $1}'; }
-    t=$(total "$CG/tally.out"); f=$(total "$CG/floor.out"); s=$(total "$CG/six.out")
-    lp=$(incl "$CG/tally.out" 'tally::cli::load_pack'); pf=$(incl "$CG/tally.out" 'tally::rules::parser::parse_file')
-    lo=$(incl "$CG/tally.out" 'tally::rules::layout::Layout::parse')
-    awk -v t="$t" -v f="$f" -v s="$s" -v lp="${lp:-0}" -v pf="${pf:-0}" -v lo="${lo:-0}" 'BEGIN {
+    valgrind --tool=callgrind --callgrind-out-file="$CG/parsed.out" "$TALLY" check "$ONE" --format json --rules rules/final-accounts >/dev/null 2>&1 || true
+    t=$(total "$CG/tally.out"); f=$(total "$CG/floor.out"); s=$(total "$CG/six.out"); p=$(total "$CG/parsed.out")
+    lp=$(incl "$CG/tally.out" 'tally::cli::load_pack'); de=$(incl "$CG/tally.out" 'tally::rules::prebuilt::decode')
+    ld=$(incl "$CG/tally.out" 'tally::dataset::load::load_dataset'); cr=$(incl "$CG/tally.out" 'tally::run::check::check_read')
+    pp=$(incl "$CG/parsed.out" 'tally::cli::load_pack')
+    awk -v t="$t" -v f="$f" -v s="$s" -v p="$p" -v lp="${lp:-0}" -v de="${de:-0}" -v ld="${ld:-0}" -v cr="${cr:-0}" -v pp="${pp:-0}" 'BEGIN {
         m = 1e6
-        printf "%-60s %8.1f M\n", "tally check, built-in pack: everything", t / m
-        printf "%-60s %8.1f M  (%.0f%%)\n", "  loading the pack (tally::cli::load_pack)", lp / m, 100 * lp / t
-        printf "%-60s %8.1f M  (%.0f%%)\n", "    parsing the .tally files (rules::parser::parse_file)", pf / m, 100 * pf / t
-        printf "%-60s %8.1f M  (%.0f%%)\n", "    reading layout.yaml (rules::layout::Layout::parse)", lo / m, 100 * lo / t
-        printf "%-60s %8.1f M  (%.0f%%)\n", "  the rest: start-up, reading and checking the file, JSON", (t - lp) / m, 100 * (t - lp) / t
-        printf "%-60s %8.1f M\n", "tally check, six-rule pack: everything", s / m
-        printf "%-60s %8.1f M\n", "parse-only floor", f / m
-        printf "%-60s %8.2f\n", "instructions x floor, built-in pack", t / f
-        printf "%-60s %8.2f\n", "instructions x floor, without loading the pack", (t - lp) / f
+        printf "%-66s %8.1f M\n", "tally check, built-in pack: everything", t / m
+        printf "%-66s %8.1f M\n", "  main thread: loading the pack (tally::cli::load_pack)", lp / m
+        printf "%-66s %8.1f M\n", "    of which decoding the stored pack (rules::prebuilt::decode)", de / m
+        printf "%-66s %8.1f M\n", "  first file'"'"'s thread, meanwhile: reading it (dataset::load_dataset)", ld / m
+        printf "%-66s %8.1f M\n", "  ... then checking it (run::check::check_read, whole)", cr / m
+        printf "%-66s %8.1f M\n", "tally check, the same pack parsed (--rules rules/final-accounts)", p / m
+        printf "%-66s %8.1f M\n", "  of which loading the pack (tally::cli::load_pack)", pp / m
+        printf "%-66s %8.1f M\n", "tally check, six-rule pack: everything", s / m
+        printf "%-66s %8.1f M\n", "parse-only floor", f / m
+        printf "%-66s %8.2f\n", "instructions x floor, built-in pack", t / f
+        printf "%-66s %8.2f\n", "instructions x floor, the same pack parsed", p / f
     }'
     rm -rf "$CG"
 else

@@ -68,19 +68,10 @@ pub struct NotApplicable {
 ///
 /// Evaluation stops early once `deadline` has passed (it is counted on across rules); the
 /// caller reports that.
+///
+/// A check that did not apply is named (what it lacks, for `--show-skipped`) if
+/// `name_skipped`, or only counted (its [`NotApplicable::what`] is then empty).
 pub fn run_rule<'d>(
-    rule: &Rule,
-    data: Data<'d>,
-    prior: Option<Data<'d>>,
-    cache: &mut PathCache<'d>,
-    deadline: &mut Deadline,
-) -> Outcome {
-    run_rule_naming(rule, data, prior, cache, deadline, true)
-}
-
-/// [`run_rule`], naming what each check that did not apply lacks (`name_skipped`, for
-/// `--show-skipped`) or only counting them (their [`NotApplicable::what`] is then empty).
-pub fn run_rule_naming<'d>(
     rule: &Rule,
     data: Data<'d>,
     prior: Option<Data<'d>>,
@@ -115,21 +106,8 @@ pub fn with_fast_path<T>(on: bool, f: impl FnOnce() -> T) -> T {
     f()
 }
 
-/// [`run_rule`], with or without the fast path of checks and conditions (see [`fast`]): for
-/// the tests that compare the two ways.
-#[cfg(test)]
-fn run<'d>(
-    rule: &Rule,
-    data: Data<'d>,
-    prior: Option<Data<'d>>,
-    cache: &mut PathCache<'d>,
-    deadline: &mut Deadline,
-    fast: bool,
-) -> Outcome {
-    run_with(rule, data, prior, cache, deadline, fast, true)
-}
-
-/// [`run`], naming the checks that did not apply or not (see [`run_rule_naming`]).
+/// [`run_rule`], with or without the fast path of checks and conditions (see [`fast`]):
+/// the tests compare the two ways.
 fn run_with<'d>(
     rule: &Rule,
     data: Data<'d>,

@@ -94,7 +94,15 @@ pub fn check(text: &str) {
         let mut deadline = tally::eval::deadline::Deadline::after(None);
         for rule in &rules.rules {
             report.findings.extend(
-                run_rule(rule, data_ref, Some(data_ref), &mut cache, &mut deadline).findings,
+                run_rule(
+                    rule,
+                    data_ref,
+                    Some(data_ref),
+                    &mut cache,
+                    &mut deadline,
+                    true,
+                )
+                .findings,
             );
         }
         report

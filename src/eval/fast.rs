@@ -514,7 +514,7 @@ fn add_figures(node: &Node, segments: &[Segment], total: Fixed) -> Option<Fixed>
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Data, Evaluator, run};
+    use super::super::{Data, Evaluator, run_with};
     use super::{Decimal, Fixed, Ratio, can_hold_ratio};
     use crate::dataset::Dataset;
     use crate::dataset::load::parse_dataset;
@@ -546,7 +546,9 @@ mod tests {
         let found: Vec<_> = set
             .rules
             .iter()
-            .flat_map(|rule| run(rule, data, None, &mut cache, &mut deadline, fast).findings)
+            .flat_map(|rule| {
+                run_with(rule, data, None, &mut cache, &mut deadline, fast, true).findings
+            })
             .collect();
         format!("{found:#?}")
     }

@@ -2,7 +2,7 @@
 //! carries, `when` strictness, `??` defaults, message interpolation and loops. Each runs with
 //! the fast path on and off, and both must agree.
 
-use super::{Data, run};
+use super::{Data, run_with};
 use crate::dataset::load::parse_dataset;
 use crate::eval::deadline::Deadline;
 use crate::eval::path_cache::PathCache;
@@ -41,7 +41,7 @@ fn outcome_of(message: &str, body: &str, yaml: &str) -> super::Outcome {
         let mut deadline = Deadline::after(None);
         let mut all = super::Outcome::default();
         for rule in &set.rules {
-            let one = run(rule, data, None, &mut cache, &mut deadline, fast);
+            let one = run_with(rule, data, None, &mut cache, &mut deadline, fast, true);
             all.findings.extend(one.findings);
             all.not_applicable.extend(one.not_applicable);
         }

@@ -7,7 +7,7 @@ use crate::dataset::load::{LoadFailure, load_dataset};
 use crate::dataset::yaml::Limits;
 use crate::eval::deadline::Deadline;
 use crate::eval::path_cache::PathCache;
-use crate::eval::{Data, run_rule_naming};
+use crate::eval::{Data, run_rule};
 use crate::finding::{FileReport, Finding, NotApplicable, RuleSite};
 use crate::rules::ast::Rule;
 use crate::rules::ruleset::RuleSet;
@@ -260,7 +260,7 @@ fn check_rules<'r>(
             continue;
         }
         report.applied.push(rule.id.clone());
-        let outcome = run_rule_naming(
+        let outcome = run_rule(
             rule,
             data,
             prior_data,
