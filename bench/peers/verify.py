@@ -13,9 +13,11 @@ Runs, on the *.yaml files of DIR (a corpus from `gen-corpus`, with planted error
 
 A finding is compared as (file name, rule, the set of figure paths the failing check read,
 e.g. function_classes[2].items[0].amount). The script stops with exit code 1 and the
-differences if any peer's findings differ from tally's, or if tally finds nothing (the corpus
-has no planted errors these rules see). Prints the counts per peer and rule, and a note for a
-rule of bench/peers/pack/ whose text the built-in pack no longer has.
+differences if any peer's findings differ from tally's, if tally finds nothing (the corpus
+has no planted errors these rules see), or if the direction words of the Spectral peer (a copy:
+a custom function cannot read files) are not those of bench/peers/pack/layout.yaml. Prints the
+counts per peer and rule, and a note for a rule of bench/peers/pack/, or its layout, that the
+built-in pack no longer has as it is.
 """
 
 import json
@@ -53,7 +55,7 @@ def pack_rules():
             with open(os.path.join(ROOT, "rules", "final-accounts", name), encoding="utf-8") as f:
                 builtin += f.read()
     rules = []
-    for name in sorted(os.listdir(PACK)):
+    for name in sorted(n for n in os.listdir(PACK) if n.endswith(".tally")):
         with open(os.path.join(PACK, name), encoding="utf-8") as f:
             for block in re.findall(r"^rule .*?^}\n", f.read(), re.S | re.M):
                 if block not in builtin:
@@ -61,6 +63,35 @@ def pack_rules():
                           "of rules/final-accounts/ (the peers implement the copy)")
                 rules.append(block.split()[1])
     return rules
+
+
+def layout_text(path, header):
+    """A layout's text; for the copy in bench/peers/pack/, below its header (the comment lines
+    up to the first line that is only `#`)."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    return text.split("\n#\n", 1)[1] if header else text
+
+
+def check_layout():
+    """A note when bench/peers/pack/layout.yaml is no longer the built-in pack's layout."""
+    copy = layout_text(os.path.join(PACK, "layout.yaml"), header=True)
+    if copy != layout_text(os.path.join(ROOT, "rules", "final-accounts", "layout.yaml"), header=False):
+        print("note: bench/peers/pack/layout.yaml is no longer the text of rules/final-accounts/layout.yaml "
+              "(the peers implement the copy)")
+
+
+def check_spectral_words():
+    """The Spectral peer's copy of the layout's direction words must be the layout's."""
+    import yaml
+    with open(os.path.join(PACK, "layout.yaml"), encoding="utf-8") as f:
+        words = yaml.safe_load(f)["words"]
+    script = ("process.stdout.write(JSON.stringify(require(process.argv[1]).WORDS))")
+    p = subprocess.run(["node", "-e", script, os.path.join(SPECTRAL, "functions", "tallyRule.js")],
+                       capture_output=True, text=True)
+    if p.returncode != 0 or json.loads(p.stdout) != words:
+        fail(f"the direction words of bench/peers/spectral/functions/tallyRule.js ({p.stdout or p.stderr}) "
+             f"are not those of bench/peers/pack/layout.yaml ({json.dumps(words, ensure_ascii=False)})")
 
 
 def key(path, rule, paths):
@@ -81,7 +112,7 @@ def from_spectral(text):
         rule, _, paths = r["message"].partition("|")
         if rule != r["code"]:
             fail(f"Spectral reported {r['code']} ({r['message']}) in {r['source']}: not a peer rule")
-        found[key(r["source"], rule, paths.split(","))] += 1
+        found[key(r["source"], rule, [p for p in paths.split(",") if p])] += 1
     return found
 
 
@@ -112,6 +143,7 @@ def main():
     corpus = os.path.abspath(args[0])
     files = sorted(n for n in os.listdir(corpus) if n.endswith(".yaml"))
     rules = pack_rules()
+    check_layout()
     tally_bin = os.environ.get("TALLY", os.path.join(ROOT, "target", "release", "tally"))
     tally = from_tally_json(run([tally_bin, "check", corpus, "--rules", PACK, "--format", "json"]))
     if not tally:
@@ -121,6 +153,9 @@ def main():
         fail(f"tally reported findings of other rules: {sorted(unknown)}")
     print(f"{len(files)} files in {corpus}; rules {' '.join(rules)}")
     print(f"tally    {sum(tally.values()):5d} findings in {len({k[0] for k in tally})} files: {by_rule(tally)}")
+    silent = sorted(set(rules) - {r for (_, r, _) in tally})
+    if silent:
+        print(f"warning: no finding of {' '.join(silent)} here: for them the comparison shows nothing")
 
     python = from_tally_json(run([sys.executable, "bench/peers/python_check.py", corpus]))
     print(f"python   {sum(python.values()):5d} findings in {len({k[0] for k in python})} files: {by_rule(python)}")
@@ -131,6 +166,7 @@ def main():
     elif not shutil.which("npx") or not os.path.isdir(os.path.join(SPECTRAL, "node_modules", "@stoplight")):
         print("spectral skipped: needs npx and `npm install --prefix bench/peers/spectral`")
     else:
+        check_spectral_words()
         spectral = from_spectral(run(["npx", "--prefix", SPECTRAL, "spectral", "lint", "-q",
                                       "-r", os.path.join(SPECTRAL, ".spectral.yaml"), "-f", "json",
                                       "--fail-severity", "error", os.path.join(corpus, "*.yaml")]))
