@@ -80,7 +80,7 @@ else
     commit="(not a git checkout)"
 fi
 echo "tally: $($TALLY --version), $commit"
-echo "built-in pack: $($TALLY rules 2>/dev/null | grep -cE '^ *[A-Z]+-[A-Z]+-[0-9]+' || true) rules; peers' pack: $(cat $PACK/*.tally | grep -c '^rule ') rules"
+echo "built-in pack: $($TALLY rules 2>/dev/null | grep -cE '^ *[A-Z]+-[A-Z]+-[0-9A-Z]+' || true) rules; peers' pack: $(cat $PACK/*.tally | grep -c '^rule ') rules"
 echo "python: $(python3 --version 2>&1), PyYAML $(python3 -c 'import yaml; print(yaml.__version__)')"
 if [[ ${#SPECTRAL_ARGS[@]} -gt 0 ]]; then
     echo "spectral: $($SPECTRAL_BIN --version), node $(node --version)"
