@@ -11,6 +11,8 @@
 //!    ([`path_slots`](rules::path_slots)) and plan keyed loops
 //!    ([`keyed_loops`](rules::keyed_loops)); a pack's [`layout`](rules::layout) is read with
 //!    it, and every rule path checked against it ([`layout_paths`](rules::layout_paths)).
+//!    The built-in pack goes through all of this when tally is built (`build.rs`): a run
+//!    decodes the result ([`prebuilt`](rules::prebuilt), in the compact form of [`stored`]).
 //! 3. **Load** each dataset ([`dataset::load`], [`dataset::yaml`]) into a [`dataset`] tree
 //!    whose every value knows its place in the file and every figure its source text, then
 //!    [`conform`](run::conform) it to the pack's layout (figures as printed, blanks as zeros,
@@ -18,8 +20,9 @@
 //! 4. **Evaluate** every rule on it ([`eval`]) with rounding-aware [`number`]s, giving
 //!    [`finding`]s with their [`evidence`] (and the checks that did not apply, because a
 //!    figure they read is not stated); the [`run`] does this for many files in parallel
-//!    ([`run::run_check`]), one file at a time in [`run::check`], and attaches the
-//!    department's [`explanations`](run::explanations) to the hints they answer.
+//!    ([`run::run_check`]), one file at a time in [`run::check`] (the first one already
+//!    while the pack loads, [`run::check_ahead`]), and attaches the department's
+//!    [`explanations`](run::explanations) to the hints they answer.
 //! 5. **Output**: the reports go, in file order, to every [`output`] format (human
 //!    [`diagnostic`](output::diagnostic)s, JSON, SARIF, HTML, …, and report files), each a
 //!    [`run::Sink`]; the run's [`summary`](run::summary) and the paths given decide the exit
