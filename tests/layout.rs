@@ -58,6 +58,16 @@ fn run(dir: &Path, args: &[&str]) -> Output {
     runner::tally(dir).args(args).output().unwrap()
 }
 
+/// Checks `d.yaml` with the pack in `pack/`, which must be refused (exit 2): its errors.
+fn refused_pack(dir: &Path) -> String {
+    let out = run(
+        dir,
+        &["check", "d.yaml", "--rules", "pack", "--color", "never"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    String::from_utf8(out.stderr).unwrap()
+}
+
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
@@ -182,12 +192,7 @@ fn blank_cells_of_a_stated_table_are_zero() {
 fn a_rule_reading_a_path_the_layout_does_not_know_is_a_rule_file_error() {
     let rules = "rule TYPO error \"m\" {\n    zzz_nonexistent.amount = 1\n    totl = 1\n}\n";
     let dir = setup(rules, &[("d.yaml", "a: 1\n")]);
-    let out = run(
-        dir.path(),
-        &["check", "d.yaml", "--rules", "pack", "--color", "never"],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = refused_pack(dir.path());
     assert!(
         err.contains("the pack's layout has no top-level key `zzz_nonexistent`"),
         "{err}"
@@ -198,7 +203,6 @@ fn a_rule_reading_a_path_the_layout_does_not_know_is_a_rule_file_error() {
         "{err}"
     );
     assert!(err.contains("pack/rules.tally:3:5"), "{err}");
-    assert!(out.stdout.is_empty(), "nothing was checked");
 }
 
 #[test]
@@ -453,12 +457,7 @@ fn errors_in_a_layout_are_rule_file_errors_at_their_place() {
     write(dir.path(), "pack/layout.yaml", "keys:\n  a: amont 金额\n");
     write(dir.path(), "pack/r.tally", "rule R error \"m\" { a = 1 }\n");
     write(dir.path(), "d.yaml", "a: 1\n");
-    let out = run(
-        dir.path(),
-        &["check", "d.yaml", "--rules", "pack", "--color", "never"],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = refused_pack(dir.path());
     assert!(
         err.contains("in the layout: unknown kind `amont` (did you mean `amount`?)"),
         "{err}"
