@@ -116,6 +116,14 @@ impl Text {
     }
 }
 
+/// A text stored through [`text`], for the helpers of containers of texts.
+#[derive(Serialize)]
+struct Put<'a>(#[serde(with = "text")] &'a str);
+
+/// A text read back through [`text`].
+#[derive(Deserialize)]
+struct Get(#[serde(with = "text")] String);
+
 /// A `String` field.
 pub mod text {
     use super::*;
@@ -135,11 +143,6 @@ pub mod text {
 pub mod opt_text {
     use super::*;
 
-    #[derive(Serialize)]
-    struct Put<'a>(#[serde(with = "super::text")] &'a str);
-    #[derive(Deserialize)]
-    struct Get(#[serde(with = "super::text")] String);
-
     /// Stores the text's place, if any.
     pub fn serialize<S: Serializer>(text: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
         text.as_deref().map(Put).serialize(s)
@@ -154,11 +157,6 @@ pub mod opt_text {
 /// A `Vec<String>` field.
 pub mod texts {
     use super::*;
-
-    #[derive(Serialize)]
-    struct Put<'a>(#[serde(with = "super::text")] &'a str);
-    #[derive(Deserialize)]
-    struct Get(#[serde(with = "super::text")] String);
 
     /// Stores the texts' places.
     pub fn serialize<S: Serializer>(texts: &[String], s: S) -> Result<S::Ok, S::Error> {
